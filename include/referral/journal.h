@@ -1,0 +1,76 @@
+/**
+ * @file referral/journal.h
+ * @brief The journal: every change, in order, for hosts that sync.
+ *
+ * Each change appends one event in the same transaction as the change, with a
+ * sequence number per practice (1, 2, 3, ... with no gaps once committed), a
+ * type such as `party.added`, the ids involved, the time and the idempotency
+ * key of the call that caused it. Events never carry personal data: a host
+ * that needs a name or contact reads the record by id.
+ *
+ * A host syncs by remembering the last sequence number it processed (its
+ * cursor) and reading from there.
+ */
+#ifndef REFERRAL_JOURNAL_H
+#define REFERRAL_JOURNAL_H
+
+#include "common.h"
+#include "errors.h"
+#include "store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Event types of this version
+ * @{ */
+#define RF_EVENT_PARTY_ADDED "party.added"     /**< subject: party; data: `kind=CLIENT` */
+#define RF_EVENT_PARTY_UPDATED "party.updated" /**< subject: party; data: `fields=email,phone` */
+#define RF_EVENT_CODE_ISSUED "code.issued"     /**< subject: code; object: owner; data: `style=VANITY` */
+#define RF_EVENT_CODE_REVOKED "code.revoked"   /**< subject: code; object: owner */
+#define RF_EVENT_CODE_USED "code.used"         /**< subject: code; object: owner; data: `uses=N` */
+/** @} */
+
+/** One journal event, owned by the caller. Opaque; free with rf_event_free(). */
+typedef struct rf_event rf_event;
+
+/** An iterator over journal events. Free with rf_journal_iter_free(). */
+typedef struct rf_journal_iter rf_journal_iter;
+
+/**
+ * Iterate over the events with a sequence number greater than @p after_seq,
+ * in order. Pass 0 to read from the beginning.
+ * @return ::RF_OK, ::RF_EINVALID (negative cursor), ::RF_ENOMEM
+ */
+RF_API rf_status rf_journal_read(rf_journal_iter **out, rf_store *store, int64_t after_seq);
+
+/** The next event, or ::RF_ITEROVER (with *out NULL) at the end. */
+RF_API rf_status rf_journal_iter_next(rf_event **out, rf_journal_iter *iter);
+
+/** Free an iterator. Accepts NULL. */
+RF_API void rf_journal_iter_free(rf_journal_iter *iter);
+
+/** The sequence number of the practice's newest event (0 when there is none). */
+RF_API rf_status rf_journal_last_seq(int64_t *out, rf_store *store);
+
+/** Free an event. Accepts NULL. */
+RF_API void rf_event_free(rf_event *event);
+
+/** @name Event accessors
+ * Strings are borrowed from the event; an unset optional text is NULL.
+ * @{ */
+RF_API int64_t rf_event_seq(const rf_event *event);
+RF_API const char *rf_event_type(const rf_event *event);
+RF_API const char *rf_event_subject_id(const rf_event *event);
+RF_API const char *rf_event_object_id(const rf_event *event);
+RF_API rf_time rf_event_at(const rf_event *event);
+RF_API const char *rf_event_idempotency_key(const rf_event *event);
+/** Small `key=value` details without personal data, or NULL. */
+RF_API const char *rf_event_data(const rf_event *event);
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REFERRAL_JOURNAL_H */

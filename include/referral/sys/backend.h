@@ -1,0 +1,216 @@
+/**
+ * @file referral/sys/backend.h
+ * @brief The contract for storage backends (version 1).
+ *
+ * A backend stores, finds and scans records; every domain rule (validation,
+ * lifecycle, idempotency, journalling) lives in the library above it. The
+ * built-in backends (memory, SQLite) are written against this header exactly
+ * as a third party would write one.
+ *
+ * **Writing a backend.** Embed ::rf_backend as the first member of your own
+ * struct, set @ref rf_backend.version to ::RF_BACKEND_VERSION and fill every
+ * member; rf_store_open_backend() refuses a backend with a NULL required
+ * member. Later versions of this contract only append members; the store
+ * checks `version >= N && member != NULL` before calling one added in version N.
+ *
+ * **Practice scope.** Every call names the practice (tenant) it works in. Every
+ * key a backend writes must include the practice, and no call may see
+ * another practice's records.
+ *
+ * **Return values.** Members return ::RF_OK, ::RF_ENOTFOUND (no such record),
+ * ::RF_EEXISTS (a unique key is taken), ::RF_EBUSY (locked beyond the busy
+ * timeout), ::RF_ENOMEM or ::RF_EBACKEND. On failure a backend describes the
+ * problem with rf_error_set_str() and leaves its records as they were.
+ *
+ * **Borrowed records.** Strings in a record a backend hands out (get members,
+ * scan callbacks) belong to the backend: they stay valid until the next call
+ * on the same backend, or, in a scan, until the callback returns. The store
+ * copies what it keeps. Strings in records passed in are the caller's and
+ * are copied by the backend. An unset optional string is NULL (never "").
+ *
+ * **Transactions.** begin/commit/rollback nest: begin while a transaction is
+ * open starts an inner level (an SQL savepoint) that commit folds into the
+ * outer one and rollback undoes alone. Writes are only made inside a
+ * transaction; reads may be made outside one. The outermost begin must take
+ * the write lock up front (e.g. SQLite `BEGIN IMMEDIATE`), so that two
+ * processes never both read and then fail to upgrade.
+ *
+ * **Threads.** A backend is used by one thread at a time.
+ */
+#ifndef REFERRAL_SYS_BACKEND_H
+#define REFERRAL_SYS_BACKEND_H
+
+#include "../common.h"
+#include "../errors.h"
+#include "../store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The contract version this header describes. */
+#define RF_BACKEND_VERSION 1
+
+/** A party as stored. Enums are stored as their integer values. */
+typedef struct rf_party_record {
+    const char *id;              /**< UUID text; primary key within the practice */
+    const char *external_id;     /**< unique within the practice when not NULL */
+    const char *display_name;    /**< as given, UTF-8 */
+    const char *email;           /**< normalised */
+    const char *phone;           /**< E.164 */
+    const char *email_key;       /**< contact key of the e-mail (indexed) */
+    const char *phone_key;       /**< contact key of the phone (indexed) */
+    const char *segment;         /**< host-defined label */
+    const char *practitioner_id; /**< id of a STAFF party */
+    const char *intake_detail;   /**< intake source detail */
+    int kind;                    /**< ::rf_party_kind */
+    int consent;                 /**< ::rf_consent bits */
+    int payer;                   /**< ::rf_payer */
+    int intake;                  /**< ::rf_intake */
+    rf_time first_visit_at;      /**< 0: none */
+    rf_time created_at;          /**< when it was added */
+    rf_time updated_at;          /**< when it last changed */
+} rf_party_record;
+
+/** Which parties a party scan visits, in ascending id order. */
+typedef struct rf_party_query {
+    const char *after_id;    /**< only ids greater than this (keyset paging); NULL from the start */
+    int kind;                /**< only this kind; 0 for all */
+    const char *contact_key; /**< only parties whose email_key or phone_key equals it; NULL for all */
+    unsigned int limit;      /**< visit at most this many; 0 for no limit */
+} rf_party_query;
+
+/** A referral code as stored. */
+typedef struct rf_code_record {
+    const char *id;            /**< UUID text; primary key within the practice */
+    const char *key;           /**< folded form, unique within the practice (lookups) */
+    const char *text;          /**< as shown to people */
+    const char *owner_id;      /**< the owning party (indexed with id for listing) */
+    const char *program_id;    /**< the programme it belongs to, or NULL */
+    const char *revoke_reason; /**< why it was revoked, when it was */
+    int style;                 /**< ::rf_code_style */
+    int channel;               /**< ::rf_channel */
+    int max_uses;              /**< 0: unlimited */
+    int uses;                  /**< how often it was used */
+    rf_time created_at;        /**< when it was issued */
+    rf_time expires_at;        /**< 0: never */
+    rf_time revoked_at;        /**< 0: not revoked */
+} rf_code_record;
+
+/** Which codes a code scan visits, in ascending id order. */
+typedef struct rf_code_query {
+    const char *after_id; /**< only ids greater than this; NULL from the start */
+    const char *owner_id; /**< only this owner's codes; NULL for all */
+    unsigned int limit;   /**< visit at most this many; 0 for no limit */
+} rf_code_query;
+
+/** A journal event as stored. */
+typedef struct rf_event_record {
+    int64_t seq;                 /**< assigned by journal_append: 1 + the practice's highest */
+    const char *type;            /**< e.g. "party.added" */
+    const char *subject_id;      /**< the record that changed */
+    const char *object_id;       /**< a related record (a code's owner), or NULL */
+    const char *idempotency_key; /**< of the call that made the change, or NULL */
+    const char *data;            /**< small `key=value` details, never personal data, or NULL */
+    rf_time at;                  /**< when it happened */
+} rf_event_record;
+
+/** An idempotency key's first use. Unique per (practice, key). */
+typedef struct rf_idempotency_record {
+    const char *key;       /**< the key the host chose */
+    const char *operation; /**< e.g. "party.add" */
+    const char *result_id; /**< id of the record the first call returned */
+    uint64_t fingerprint;  /**< hash of the first call's arguments */
+    rf_time created_at;    /**< when the key was first used */
+} rf_idempotency_record;
+
+/** Scan callbacks: return 0 to go on, non-zero to stop (the scan then returns ::RF_OK). */
+typedef int (*rf_party_visit_fn)(const rf_party_record *record, void *payload);
+/** Code scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_code_visit_fn)(const rf_code_record *record, void *payload);
+/** Journal scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_event_visit_fn)(const rf_event_record *record, void *payload);
+
+/** A storage backend: a versioned table of functions. */
+struct rf_backend {
+    /** ::RF_BACKEND_VERSION of the header the backend was written against. */
+    unsigned int version;
+
+    /** @name Transactions (nesting; see the file comment)
+     * @{ */
+    int (*begin)(rf_backend *backend);    /**< open a transaction or an inner level */
+    int (*commit)(rf_backend *backend);   /**< commit the innermost level */
+    int (*rollback)(rf_backend *backend); /**< undo the innermost level */
+    /** @} */
+
+    /** @name Parties
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or external id is taken. */
+    int (*party_insert)(rf_backend *backend, const char *practice, const rf_party_record *record);
+    /** Replace the record with the same id; ::RF_ENOTFOUND, ::RF_EEXISTS (external id taken). */
+    int (*party_update)(rf_backend *backend, const char *practice, const rf_party_record *record);
+    /** Fill @p out with the party @p id (borrowed strings); ::RF_ENOTFOUND. */
+    int (*party_get)(rf_backend *backend, const char *practice, const char *id, rf_party_record *out);
+    /** Fill @p out with the party holding @p external_id; ::RF_ENOTFOUND. */
+    int (*party_get_by_external)(rf_backend *backend, const char *practice, const char *external_id,
+                                 rf_party_record *out);
+    /** @} */
+
+    /** @name Codes
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or the folded key is taken. */
+    int (*code_insert)(rf_backend *backend, const char *practice, const rf_code_record *record);
+    /** Replace the record with the same id; ::RF_ENOTFOUND. */
+    int (*code_update)(rf_backend *backend, const char *practice, const rf_code_record *record);
+    /** Fill @p out with the code @p id; ::RF_ENOTFOUND. */
+    int (*code_get)(rf_backend *backend, const char *practice, const char *id, rf_code_record *out);
+    /** Fill @p out with the code whose folded key is @p key; ::RF_ENOTFOUND. This is the hot lookup path. */
+    int (*code_get_by_key)(rf_backend *backend, const char *practice, const char *key, rf_code_record *out);
+    /** @} */
+
+    /** @name Journal
+     * @{ */
+    /** Append with the next sequence number of the practice (record->seq is ignored) and report it. */
+    int (*journal_append)(rf_backend *backend, const char *practice, const rf_event_record *record,
+                          int64_t *seq_out);
+    /** The practice's highest sequence number, 0 when it has none. */
+    int (*journal_last_seq)(rf_backend *backend, const char *practice, int64_t *out);
+    /** @} */
+
+    /** @name Idempotency keys
+     * @{ */
+    /** Fill @p out with the first use of @p key; ::RF_ENOTFOUND. */
+    int (*idempotency_get)(rf_backend *backend, const char *practice, const char *key,
+                           rf_idempotency_record *out);
+    /** Insert; ::RF_EEXISTS when the key is taken. */
+    int (*idempotency_put)(rf_backend *backend, const char *practice, const rf_idempotency_record *record);
+    /** @} */
+
+    /** @name Scans
+     * @{ */
+    /** Visit the parties matching @p query in ascending id order. */
+    int (*party_scan)(rf_backend *backend, const char *practice, const rf_party_query *query,
+                      rf_party_visit_fn visit, void *payload);
+    /** Visit the codes matching @p query in ascending id order. */
+    int (*code_scan)(rf_backend *backend, const char *practice, const rf_code_query *query,
+                     rf_code_visit_fn visit, void *payload);
+    /** Events with seq > @p after_seq in ascending order, at most @p limit (0: no limit). */
+    int (*journal_scan)(rf_backend *backend, const char *practice, int64_t after_seq, unsigned int limit,
+                        rf_event_visit_fn visit, void *payload);
+    /** @} */
+
+    /** Release the backend and everything it holds; an open transaction is rolled back. */
+    void (*free)(rf_backend *backend);
+};
+
+/**
+ * For backends: record the calling thread's last error before returning a
+ * failure. @p message is copied (and cut at 1023 bytes).
+ */
+RF_API void rf_error_set_str(rf_status code, rf_error_class klass, const char *message);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REFERRAL_SYS_BACKEND_H */

@@ -1,0 +1,387 @@
+/* The SQLite backend: opening, the statement cache, transactions and freeing.
+ *
+ * Written against the public backend contract only, as a third party would
+ * write it; the record members live in sqlite_records.c and sqlite_scan.c,
+ * the schema and its migrations in sqlite_schema.c. */
+#include "sqlite_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Column lists in the order the readers in sqlite_records.c expect: the text
+ * columns first, so that they can be copied in one pass. */
+#define PARTY_COLUMNS                                                                                        \
+    "id, external_id, display_name, email, phone, email_key, phone_key, segment, practitioner_id, "          \
+    "intake_detail, kind, consent, payer, intake, first_visit_at, created_at, updated_at"
+#define PARTY_COLUMNS_P                                                                                      \
+    "p.id, p.external_id, p.display_name, p.email, p.phone, p.email_key, p.phone_key, p.segment, "           \
+    "p.practitioner_id, p.intake_detail, p.kind, p.consent, p.payer, p.intake, p.first_visit_at, "           \
+    "p.created_at, p.updated_at"
+#define CODE_COLUMNS                                                                                         \
+    "id, key, text, owner_id, program_id, revoke_reason, style, channel, max_uses, uses, created_at, "       \
+    "expires_at, revoked_at"
+#define EVENT_COLUMNS "type, subject_id, object_id, idempotency_key, data, seq, at"
+
+/* Scans page by `id > ?`: an absent after_id is bound as '' so one statement
+ * serves both cases (ids are never empty). The contact variant is its own
+ * statement so each can use its index. */
+static const char *const statement_sql[RF_SQ_COUNT] = {
+    [RF_SQ_BEGIN] = "BEGIN IMMEDIATE",
+    [RF_SQ_COMMIT] = "COMMIT",
+    [RF_SQ_ROLLBACK] = "ROLLBACK",
+    /* One name for every level: RELEASE and ROLLBACK TO act on the most recent
+     * savepoint of that name, which is always the innermost level. */
+    [RF_SQ_SAVEPOINT] = "SAVEPOINT rf_level",
+    [RF_SQ_RELEASE] = "RELEASE rf_level",
+    [RF_SQ_ROLLBACK_TO] = "ROLLBACK TO rf_level",
+
+    [RF_SQ_PARTY_INSERT] =
+        "INSERT INTO parties (practice, " PARTY_COLUMNS ") VALUES "
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    [RF_SQ_PARTY_UPDATE] = "UPDATE parties SET external_id = ?3, display_name = ?4, email = ?5, phone = ?6, "
+                           "email_key = ?7, phone_key = ?8, segment = ?9, practitioner_id = ?10, "
+                           "intake_detail = ?11, kind = ?12, consent = ?13, payer = ?14, intake = ?15, "
+                           "first_visit_at = ?16, created_at = ?17, updated_at = ?18 "
+                           "WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_PARTY_GET] = "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_PARTY_GET_EXTERNAL] =
+        "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND external_id = ?2",
+
+    [RF_SQ_CODE_INSERT] = "INSERT INTO codes (practice, " CODE_COLUMNS ") VALUES "
+                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [RF_SQ_CODE_UPDATE] = "UPDATE codes SET key = ?3, text = ?4, owner_id = ?5, program_id = ?6, "
+                          "revoke_reason = ?7, style = ?8, channel = ?9, max_uses = ?10, uses = ?11, "
+                          "created_at = ?12, expires_at = ?13, revoked_at = ?14 "
+                          "WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_CODE_GET] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_CODE_GET_BY_KEY] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND key = ?2",
+
+    [RF_SQ_JOURNAL_INSERT] = "INSERT INTO journal (practice, seq, type, subject_id, object_id, "
+                             "idempotency_key, data, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [RF_SQ_JOURNAL_LAST_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE practice = ?1",
+
+    [RF_SQ_IDEMPOTENCY_GET] = "SELECT key, operation, result_id, fingerprint, created_at FROM idempotency "
+                              "WHERE practice = ?1 AND key = ?2",
+    [RF_SQ_IDEMPOTENCY_PUT] = "INSERT INTO idempotency (practice, key, operation, result_id, fingerprint, "
+                              "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+
+    [RF_SQ_PARTY_SCAN] = "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND id > ?2 "
+                         "AND (?3 = 0 OR kind = ?3) ORDER BY id LIMIT ?4",
+    /* Left to itself the planner walks the practice's whole primary key to
+     * save a sort; the union of the two contact indexes finds the few
+     * matching parties directly, and CROSS JOIN keeps it the outer loop. */
+    [RF_SQ_PARTY_SCAN_CONTACT] = "SELECT " PARTY_COLUMNS_P " FROM "
+                                 "(SELECT id FROM parties WHERE practice = ?1 AND email_key = ?5 "
+                                 "UNION SELECT id FROM parties WHERE practice = ?1 AND phone_key = ?5) AS m "
+                                 "CROSS JOIN parties AS p ON p.practice = ?1 AND p.id = m.id "
+                                 "WHERE m.id > ?2 AND (?3 = 0 OR p.kind = ?3) ORDER BY m.id LIMIT ?4",
+    [RF_SQ_CODE_SCAN] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND id > ?2 "
+                        "ORDER BY id LIMIT ?3",
+    [RF_SQ_CODE_SCAN_OWNER] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND owner_id = ?4 "
+                              "AND id > ?2 ORDER BY id LIMIT ?3",
+    [RF_SQ_JOURNAL_SCAN] = "SELECT " EVENT_COLUMNS " FROM journal WHERE practice = ?1 AND seq > ?2 "
+                           "ORDER BY seq LIMIT ?3",
+};
+
+int rf__sqlite_fail(rf_status code, rf_error_class klass, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    rf_error_set_str(code, klass, message);
+    return code;
+}
+
+int rf__sqlite_error(rf_sqlite *b, int rc, const char *what)
+{
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return rf__sqlite_fail(RF_EBUSY, RF_ERRCLASS_STORE,
+                               "database '%s' is locked by another writer (waited %d ms) while %s", b->path,
+                               RF_SQLITE_BUSY_TIMEOUT_MS, what);
+    case SQLITE_NOMEM:
+        return rf__sqlite_fail(RF_ENOMEM, RF_ERRCLASS_NOMEMORY, "out of memory while %s in database '%s'",
+                               what, b->path);
+    default:
+        return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_BACKEND,
+                               "database '%s': %s failed: %s (SQLite code %d)", b->path, what,
+                               sqlite3_errmsg(b->db), rc);
+    }
+}
+
+const char *rf__sqlite_sql(rf_sqlite_stmt_id id)
+{
+    return statement_sql[id];
+}
+
+int rf__sqlite_stmt(rf_sqlite *b, rf_sqlite_stmt_id id, sqlite3_stmt **out)
+{
+    if (b->stmts[id] == NULL) {
+        /* PERSISTENT: these live as long as the handle, so SQLite keeps them
+         * out of its short-lived lookaside memory. */
+        int rc =
+            sqlite3_prepare_v3(b->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &b->stmts[id], NULL);
+        if (rc != SQLITE_OK) {
+            *out = NULL;
+            return rf__sqlite_error(b, rc, "preparing a statement");
+        }
+    }
+    *out = b->stmts[id];
+    return RF_OK;
+}
+
+void rf__sqlite_done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+int rf__sqlite_in_transaction(const rf_sqlite *b)
+{
+    return b->depth > 0 && !sqlite3_get_autocommit(b->db);
+}
+
+/* Run one of the transaction-control statements. */
+static int run(rf_sqlite *b, rf_sqlite_stmt_id id, const char *what)
+{
+    sqlite3_stmt *st;
+    int rc = rf__sqlite_stmt(b, id, &st);
+    if (rc != RF_OK) {
+        return rc;
+    }
+    int step = sqlite3_step(st);
+    if (step != SQLITE_DONE) {
+        rc = rf__sqlite_error(b, step, what);
+    }
+    rf__sqlite_done(st);
+    return rc;
+}
+
+/* SQLite ends the whole transaction by itself after some errors (I/O, full
+ * disk, out of memory). The levels the caller opened are then still counted
+ * here, and each must still be closed; none of them may start anew. */
+static int transaction_lost(const rf_sqlite *b)
+{
+    return b->depth > 0 && sqlite3_get_autocommit(b->db);
+}
+
+static int sq_begin(rf_backend *backend)
+{
+    rf_sqlite *b = (rf_sqlite *)backend;
+    if (transaction_lost(b)) {
+        return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                               "database '%s': the open transaction was rolled back after an earlier error; "
+                               "roll back every level before beginning again",
+                               b->path);
+    }
+    int rc = b->depth == 0 ? run(b, RF_SQ_BEGIN, "starting a transaction")
+                           : run(b, RF_SQ_SAVEPOINT, "starting a nested transaction");
+    if (rc == RF_OK) {
+        b->depth++;
+    }
+    return rc;
+}
+
+static int sq_commit(rf_backend *backend)
+{
+    rf_sqlite *b = (rf_sqlite *)backend;
+    if (b->depth == 0) {
+        return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                               "database '%s': commit without an open transaction", b->path);
+    }
+    if (transaction_lost(b)) {
+        b->depth--;
+        return rf__sqlite_fail(
+            RF_EBACKEND, RF_ERRCLASS_STORE,
+            "database '%s': nothing was committed: the transaction was rolled back after an "
+            "earlier error",
+            b->path);
+    }
+    int rc = b->depth == 1 ? run(b, RF_SQ_COMMIT, "committing")
+                           : run(b, RF_SQ_RELEASE, "committing a nested transaction");
+    /* A failed commit leaves the level open (so the caller can roll it back)
+     * unless SQLite has already rolled the transaction back itself. */
+    if (rc == RF_OK || (b->depth == 1 && sqlite3_get_autocommit(b->db))) {
+        b->depth--;
+    }
+    return rc;
+}
+
+static int sq_rollback(rf_backend *backend)
+{
+    rf_sqlite *b = (rf_sqlite *)backend;
+    if (b->depth == 0) {
+        return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                               "database '%s': rollback without an open transaction", b->path);
+    }
+    int rc = RF_OK;
+    if (transaction_lost(b)) {
+        /* Already undone by SQLite; closing the level is all that is left. */
+    } else if (b->depth == 1) {
+        rc = run(b, RF_SQ_ROLLBACK, "rolling back");
+    } else {
+        /* ROLLBACK TO undoes the level's writes but keeps the savepoint open. */
+        rc = run(b, RF_SQ_ROLLBACK_TO, "rolling back a nested transaction");
+        if (rc == RF_OK) {
+            rc = run(b, RF_SQ_RELEASE, "closing a nested transaction");
+        }
+    }
+    b->depth--;
+    return rc;
+}
+
+static void sq_free(rf_backend *backend)
+{
+    if (backend == NULL) {
+        return;
+    }
+    rf_sqlite *b = (rf_sqlite *)backend;
+    if (b->db != NULL) {
+        if (!sqlite3_get_autocommit(b->db)) {
+            sqlite3_exec(b->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+        for (int i = 0; i < RF_SQ_COUNT; i++) {
+            sqlite3_finalize(b->stmts[i]);
+        }
+        int rc = sqlite3_close(b->db);
+        if (rc != SQLITE_OK) {
+            /* Only a statement that escaped the cache keeps the connection
+             * open; finalize whatever is left so the file is released. */
+            rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_BACKEND, "database '%s': closing failed: %s", b->path,
+                            sqlite3_errmsg(b->db));
+            sqlite3_stmt *st;
+            while ((st = sqlite3_next_stmt(b->db, NULL)) != NULL) {
+                sqlite3_finalize(st);
+            }
+            sqlite3_close_v2(b->db);
+        }
+    }
+    free(b->scratch);
+    free(b->path);
+    free(b);
+}
+
+/* Explain why sqlite3_open_v2() could not open @path: most often a missing
+ * directory, which SQLite reports only as "unable to open database file". */
+static int open_failed(rf_sqlite *b, int rc)
+{
+    const char *sqlmsg = b->db != NULL ? sqlite3_errmsg(b->db) : sqlite3_errstr(rc);
+    if ((rc & 0xff) == SQLITE_NOMEM) {
+        return rf__sqlite_fail(RF_ENOMEM, RF_ERRCLASS_NOMEMORY, "out of memory while opening database '%s'",
+                               b->path);
+    }
+    if ((rc & 0xff) == SQLITE_CANTOPEN) {
+        struct stat st;
+        if (stat(b->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                                   "cannot open database '%s': it is a directory, not a database file",
+                                   b->path);
+        }
+        char dir[4096];
+        const char *slash = strrchr(b->path, '/');
+        if (slash == NULL) {
+            snprintf(dir, sizeof dir, ".");
+        } else {
+            size_t n = (size_t)(slash - b->path);
+            snprintf(dir, sizeof dir, "%.*s", (int)(n == 0 ? 1 : n), b->path);
+        }
+        if (stat(dir, &st) != 0) {
+            return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                                   "cannot open database '%s': directory '%s' is not accessible: %s", b->path,
+                                   dir, strerror(errno));
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                                   "cannot open database '%s': '%s' is not a directory", b->path, dir);
+        }
+        return rf__sqlite_fail(
+            RF_EBACKEND, RF_ERRCLASS_STORE,
+            "cannot open database '%s': %s (check that the file and its directory '%s' are "
+            "writable)",
+            b->path, sqlmsg, dir);
+    }
+    return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE, "cannot open database '%s': %s", b->path, sqlmsg);
+}
+
+static const rf_backend sqlite_vtable = {
+    .version = RF_BACKEND_VERSION,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .party_insert = rf__sqlite_party_insert,
+    .party_update = rf__sqlite_party_update,
+    .party_get = rf__sqlite_party_get,
+    .party_get_by_external = rf__sqlite_party_get_by_external,
+    .code_insert = rf__sqlite_code_insert,
+    .code_update = rf__sqlite_code_update,
+    .code_get = rf__sqlite_code_get,
+    .code_get_by_key = rf__sqlite_code_get_by_key,
+    .journal_append = rf__sqlite_journal_append,
+    .journal_last_seq = rf__sqlite_journal_last_seq,
+    .idempotency_get = rf__sqlite_idempotency_get,
+    .idempotency_put = rf__sqlite_idempotency_put,
+    .party_scan = rf__sqlite_party_scan,
+    .code_scan = rf__sqlite_code_scan,
+    .journal_scan = rf__sqlite_journal_scan,
+    .free = sq_free,
+};
+
+rf_status rf_backend_sqlite_new(rf_backend **out, const char *path)
+{
+    if (out == NULL) {
+        return (rf_status)rf__sqlite_fail(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
+                                          "rf_backend_sqlite_new: out is NULL");
+    }
+    *out = NULL;
+    if (path == NULL || path[0] == '\0') {
+        return (rf_status)rf__sqlite_fail(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
+                                          "rf_backend_sqlite_new: the database path is empty");
+    }
+    rf_sqlite *b = calloc(1, sizeof *b);
+    size_t n = strlen(path) + 1;
+    char *copy = malloc(n);
+    if (b == NULL || copy == NULL) {
+        free(b);
+        free(copy);
+        rf_error_set_str(RF_ENOMEM, RF_ERRCLASS_NOMEMORY, "out of memory");
+        return RF_ENOMEM;
+    }
+    memcpy(copy, path, n);
+    b->base = sqlite_vtable;
+    b->path = copy;
+
+    /* NOMUTEX: a backend is used by one thread at a time (see the contract),
+     * so SQLite's per-call locking would be pure cost. No URI flag: the path
+     * is a file name, never a "file:" URI with options. */
+    int rc =
+        sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        int status = open_failed(b, rc);
+        sq_free(&b->base);
+        return (rf_status)status;
+    }
+    sqlite3_extended_result_codes(b->db, 1);
+    sqlite3_busy_timeout(b->db, RF_SQLITE_BUSY_TIMEOUT_MS);
+
+    int status = RF_OK;
+    if (sqlite3_db_readonly(b->db, "main") == 1) {
+        status = rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
+                                 "cannot open database '%s' for writing: the file is read-only", path);
+    } else {
+        status = rf__sqlite_schema_open(b);
+    }
+    if (status != RF_OK) {
+        /* Keep the error of the real failure, not of the clean-up. */
+        sq_free(&b->base);
+        return (rf_status)status;
+    }
+    *out = &b->base;
+    return RF_OK;
+}

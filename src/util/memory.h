@@ -1,0 +1,18 @@
+/* Internal: allocation helpers that record RF_ENOMEM on failure. */
+#ifndef RF_UTIL_MEMORY_H
+#define RF_UTIL_MEMORY_H
+
+#include <stddef.h>
+
+void *rf__malloc(size_t size);
+void *rf__calloc(size_t count, size_t size);
+/* NULL in, NULL out (not an error). */
+char *rf__strdup(const char *s);
+
+/* Allocate one zeroed block of @head bytes followed by copies of @n strings,
+ * and point the `const char *` fields at @offsets inside the head at those
+ * copies (NULL values stay NULL). One block means one free(), and handles
+ * that own their strings cost a single allocation. */
+void *rf__pack(size_t head, size_t n, const size_t *offsets, const char *const *values);
+
+#endif

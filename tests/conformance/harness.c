@@ -1,0 +1,203 @@
+/* Fixtures and helpers of the conformance suite. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Every backend must pass every case. Later backends are added here. */
+const backend_entry conformance_backends[] = {
+    {"memory", 0},
+    {"sqlite", 1},
+};
+const size_t conformance_backend_count = sizeof conformance_backends / sizeof conformance_backends[0];
+const backend_entry *current_backend = &conformance_backends[0];
+
+static rf_time fixture_clock(void *ctx)
+{
+    return ((fixture *)ctx)->now;
+}
+
+static void open_store(fixture *fx)
+{
+    rf_store_options opts = RF_STORE_OPTIONS_INIT;
+    opts.practice = "elm-street";
+    opts.phone_region = "44";
+    opts.clock = fixture_clock;
+    opts.clock_ctx = fx;
+    opts.seed = 42;
+    char uri[600];
+    if (current_backend->has_file) {
+        snprintf(uri, sizeof uri, "%s:%s", current_backend->name, fx->path);
+    } else {
+        snprintf(uri, sizeof uri, "%s:", current_backend->name);
+    }
+    assert_ok(rf_store_open(&fx->store, uri, &opts));
+}
+
+static void remove_files(const char *path)
+{
+    char side[600];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+int fx_setup(void **state)
+{
+    static unsigned counter;
+    fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    fx->now = T0;
+    fx->backend = current_backend->name;
+    if (current_backend->has_file) {
+        snprintf(fx->path, sizeof fx->path, "%s/conformance-%s-%ld-%u.db", RF_TEST_TMPDIR,
+                 current_backend->name, (long)getpid(), ++counter);
+        remove_files(fx->path);
+    }
+    open_store(fx);
+    *state = fx;
+    return 0;
+}
+
+int fx_teardown(void **state)
+{
+    fixture *fx = *state;
+    rf_store_free(fx->store);
+    if (fx->path[0] != '\0') {
+        remove_files(fx->path);
+    }
+    free(fx);
+    return 0;
+}
+
+void fx_reopen(fixture *fx)
+{
+    rf_store_free(fx->store);
+    fx->store = NULL;
+    open_store(fx);
+}
+
+void assert_message_has(const char *needle)
+{
+    const char *message = rf_error_last()->message;
+    if (strstr(message, needle) == NULL) {
+        print_error("message \"%s\" does not contain \"%s\"\n", message, needle);
+        fail();
+    }
+}
+
+/* --- snapshots -------------------------------------------------------------- */
+
+typedef struct buffer {
+    char *data;
+    size_t len, cap;
+} buffer;
+
+static void put(buffer *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        assert_true(n >= 0);
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        b->cap = b->cap * 2 + (size_t)n + 64;
+        b->data = realloc(b->data, b->cap);
+        assert_non_null(b->data);
+    }
+}
+
+#define S(x) ((x) != NULL ? (x) : "-")
+
+static void put_codes(buffer *b, rf_store *store, const char *owner_id)
+{
+    rf_code_iter *it = NULL;
+    rf_code *c = NULL;
+    assert_ok(rf_code_list(&it, store, owner_id));
+    while (rf_code_iter_next(&c, it) == RF_OK) {
+        put(b, "  code %s %s %s %d %d %s %d %lld %lld %lld %d %d %s\n", rf_code_id(c), rf_code_text(c),
+            rf_code_owner_id(c), rf_code_get_style(c), rf_code_channel(c), S(rf_code_program_id(c)),
+            rf_code_max_uses(c), (long long)rf_code_created_at(c), (long long)rf_code_expires_at(c),
+            (long long)rf_code_revoked_at(c), rf_code_uses(c), rf_code_max_uses(c),
+            S(rf_code_revoke_reason(c)));
+        rf_code_free(c);
+    }
+    rf_code_iter_free(it);
+}
+
+char *snapshot(rf_store *store)
+{
+    buffer b = {malloc(256), 0, 256};
+    assert_non_null(b.data);
+    b.data[0] = '\0';
+    rf_party_iter *it = NULL;
+    rf_party *p = NULL;
+    assert_ok(rf_party_list(&it, store, NULL));
+    while (rf_party_iter_next(&p, it) == RF_OK) {
+        put(&b, "party %s %s %s %s %s %s %s %s %d %d %s %s %lld %d %s %lld %lld\n", rf_party_id(p),
+            rf_party_kind_name(rf_party_get_kind(p)), S(rf_party_external_id(p)), rf_party_display_name(p),
+            S(rf_party_email(p)), S(rf_party_phone(p)), S(rf_party_email_key(p)), S(rf_party_phone_key(p)),
+            rf_party_consent(p), rf_party_payer(p), S(rf_party_segment(p)), S(rf_party_practitioner_id(p)),
+            (long long)rf_party_first_visit_at(p), rf_party_intake(p), S(rf_party_intake_detail(p)),
+            (long long)rf_party_created_at(p), (long long)rf_party_updated_at(p));
+        put_codes(&b, store, rf_party_id(p));
+        rf_party_free(p);
+    }
+    rf_party_iter_free(it);
+    int64_t seq = -1;
+    assert_ok(rf_journal_last_seq(&seq, store));
+    put(&b, "journal %lld\n", (long long)seq);
+    return b.data;
+}
+
+/* --- shorthands ------------------------------------------------------------- */
+
+rf_party *add_party(fixture *fx, rf_party_kind kind, const char *name, const char *email, const char *phone)
+{
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = kind;
+    o.display_name = name;
+    o.email = email;
+    o.phone = phone;
+    rf_party *p = NULL;
+    assert_ok(rf_party_add(&p, fx->store, &o));
+    return p;
+}
+
+rf_code *issue_code(fixture *fx, const char *owner_id, rf_code_style style)
+{
+    rf_code_options o = RF_CODE_OPTIONS_INIT;
+    o.style = style;
+    rf_code *c = NULL;
+    assert_ok(rf_code_issue(&c, fx->store, owner_id, &o));
+    return c;
+}
+
+int64_t last_seq(fixture *fx)
+{
+    int64_t seq = -1;
+    assert_ok(rf_journal_last_seq(&seq, fx->store));
+    return seq;
+}
+
+int count_events(fixture *fx, const char *type)
+{
+    rf_journal_iter *it = NULL;
+    rf_event *ev = NULL;
+    int n = 0;
+    assert_ok(rf_journal_read(&it, fx->store, 0));
+    while (rf_journal_iter_next(&ev, it) == RF_OK) {
+        n += strcmp(rf_event_type(ev), type) == 0;
+        rf_event_free(ev);
+    }
+    rf_journal_iter_free(it);
+    return n;
+}

@@ -1,0 +1,79 @@
+/* The backend conformance suite: the same cases, through the public API, on
+ * every backend. A new backend is added to the list in harness.c. */
+#ifndef RF_CONFORMANCE_HARNESS_H
+#define RF_CONFORMANCE_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <referral.h>
+
+/* The start of the test clock: 2026-03-01T09:00:00Z. */
+#define T0 ((rf_time)1772355600)
+#define DAY ((rf_time)86400)
+
+typedef struct fixture {
+    rf_store *store;
+    rf_time now;         /* the store's clock reads this */
+    const char *backend; /* "memory", "sqlite" */
+    char path[512];      /* database file, when the backend has one */
+} fixture;
+
+typedef struct backend_entry {
+    const char *name;
+    int has_file; /* can be closed and reopened */
+} backend_entry;
+
+extern const backend_entry conformance_backends[];
+extern const size_t conformance_backend_count;
+/* The backend the running group is about. */
+extern const backend_entry *current_backend;
+
+int fx_setup(void **state);
+int fx_teardown(void **state);
+/* Close and reopen the same database (file backends only). */
+void fx_reopen(fixture *fx);
+
+/* Assert a status, printing the library's message when it differs. */
+#define assert_status(expr, expected)                                                                        \
+    do {                                                                                                     \
+        rf_status rc_ = (expr);                                                                              \
+        if (rc_ != (expected)) {                                                                             \
+            print_error("%s returned %d (%s), expected %d: %s\n", #expr, rc_, rf_strerror(rc_), expected,    \
+                        rf_error_last()->message);                                                           \
+        }                                                                                                    \
+        assert_int_equal(rc_, expected);                                                                     \
+    } while (0)
+#define assert_ok(expr) assert_status(expr, RF_OK)
+
+/* The failing call's message contains @needle. */
+void assert_message_has(const char *needle);
+
+/* A text dump of everything the practice holds (parties, codes, journal),
+ * to prove that a failed call changed nothing. Free with free(). */
+char *snapshot(rf_store *store);
+#define assert_unchanged(store, before)                                                                      \
+    do {                                                                                                     \
+        char *after_ = snapshot(store);                                                                      \
+        assert_string_equal(after_, (before));                                                               \
+        free(after_);                                                                                        \
+    } while (0)
+
+/* Shorthands that must succeed. */
+rf_party *add_party(fixture *fx, rf_party_kind kind, const char *name, const char *email, const char *phone);
+rf_code *issue_code(fixture *fx, const char *owner_id, rf_code_style style);
+int64_t last_seq(fixture *fx);
+int count_events(fixture *fx, const char *type);
+
+/* The cases of each module (party_cases.c, code_cases.c, journal_cases.c). */
+extern const struct CMUnitTest party_cases[];
+extern const size_t party_case_count;
+extern const struct CMUnitTest code_cases[];
+extern const size_t code_case_count;
+extern const struct CMUnitTest journal_cases[];
+extern const size_t journal_case_count;
+
+#endif

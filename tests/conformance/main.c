@@ -1,0 +1,25 @@
+/* Runs every conformance case on every backend, one cmocka group each. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static int run_module(const char *module, const struct CMUnitTest *cases, size_t count)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s/%s", current_backend->name, module);
+    return _cmocka_run_group_tests(name, cases, count, NULL, NULL);
+}
+
+int main(void)
+{
+    int failed = 0;
+    for (size_t i = 0; i < conformance_backend_count; i++) {
+        current_backend = &conformance_backends[i];
+        failed += run_module("party", party_cases, party_case_count);
+        failed += run_module("code", code_cases, code_case_count);
+        failed += run_module("journal", journal_cases, journal_case_count);
+    }
+    return failed != 0;
+}

@@ -1,0 +1,585 @@
+/* Conformance: parties. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+static void add_client_with_every_field(void **state)
+{
+    fixture *fx = *state;
+    rf_party *staff = add_party(fx, RF_PARTY_STAFF, "Dr Amara Okafor", NULL, NULL);
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.external_id = "pms-1001";
+    o.display_name = "Jane Doe";
+    o.email = "  Jane.Doe@Example.COM ";
+    o.phone = "020 7946 0000";
+    o.consent = RF_CONSENT_CONTACT | RF_CONSENT_NAMED;
+    o.payer = RF_PAYER_PRIVATE_INSURANCE;
+    o.segment = "sports";
+    o.practitioner_id = rf_party_id(staff);
+    o.first_visit_at = T0 - 30 * DAY;
+    o.intake = RF_INTAKE_HEALTH_PROFESSIONAL;
+    o.intake_detail = "Dr Patel, Elm St surgery";
+    rf_party *p = NULL;
+    assert_ok(rf_party_add(&p, fx->store, &o));
+
+    assert_int_equal(strlen(rf_party_id(p)), 36);
+    assert_int_equal(rf_party_get_kind(p), RF_PARTY_CLIENT);
+    assert_string_equal(rf_party_external_id(p), "pms-1001");
+    assert_string_equal(rf_party_display_name(p), "Jane Doe");
+    assert_string_equal(rf_party_email(p), "jane.doe@example.com");
+    assert_string_equal(rf_party_phone(p), "+442079460000");
+    assert_int_equal(rf_party_consent(p), RF_CONSENT_CONTACT | RF_CONSENT_NAMED);
+    assert_int_equal(rf_party_payer(p), RF_PAYER_PRIVATE_INSURANCE);
+    assert_string_equal(rf_party_segment(p), "sports");
+    assert_string_equal(rf_party_practitioner_id(p), rf_party_id(staff));
+    assert_int_equal(rf_party_first_visit_at(p), T0 - 30 * DAY);
+    assert_int_equal(rf_party_intake(p), RF_INTAKE_HEALTH_PROFESSIONAL);
+    assert_string_equal(rf_party_intake_detail(p), "Dr Patel, Elm St surgery");
+    assert_int_equal(rf_party_created_at(p), T0);
+    assert_int_equal(rf_party_updated_at(p), T0);
+
+    char *key = NULL;
+    assert_ok(rf_contact_key(&key, fx->store, "jane.doe@example.com"));
+    assert_string_equal(rf_party_email_key(p), key);
+    rf_free(key);
+    assert_ok(rf_contact_key(&key, fx->store, "+44 20 7946 0000"));
+    assert_string_equal(rf_party_phone_key(p), key);
+    rf_free(key);
+
+    /* What was stored is what comes back. */
+    rf_party *again = NULL;
+    assert_ok(rf_party_get(&again, fx->store, rf_party_id(p)));
+    assert_string_equal(rf_party_email(again), "jane.doe@example.com");
+    assert_string_equal(rf_party_intake_detail(again), "Dr Patel, Elm St surgery");
+    assert_int_equal(rf_party_first_visit_at(again), T0 - 30 * DAY);
+    rf_party_free(again);
+    rf_party_free(p);
+    rf_party_free(staff);
+}
+
+static void add_defaults_and_journal(void **state)
+{
+    fixture *fx = *state;
+    rf_party *p = add_party(fx, RF_PARTY_LEAD, "Sam", NULL, NULL);
+    assert_null(rf_party_email(p));
+    assert_null(rf_party_email_key(p));
+    assert_null(rf_party_external_id(p));
+    assert_int_equal(rf_party_consent(p), 0);
+    assert_int_equal(rf_party_first_visit_at(p), RF_TIME_NONE);
+
+    rf_journal_iter *it = NULL;
+    rf_event *ev = NULL;
+    assert_ok(rf_journal_read(&it, fx->store, 0));
+    assert_ok(rf_journal_iter_next(&ev, it));
+    assert_int_equal(rf_event_seq(ev), 1);
+    assert_string_equal(rf_event_type(ev), RF_EVENT_PARTY_ADDED);
+    assert_string_equal(rf_event_subject_id(ev), rf_party_id(p));
+    assert_string_equal(rf_event_data(ev), "kind=LEAD");
+    assert_int_equal(rf_event_at(ev), T0);
+    rf_event_free(ev);
+    assert_status(rf_journal_iter_next(&ev, it), RF_ITEROVER);
+    assert_null(ev);
+    rf_journal_iter_free(it);
+    rf_party_free(p);
+}
+
+/* Each bad input is refused with RF_EINVALID, a message naming the problem, and no change. */
+typedef struct bad_party {
+    const char *name;
+    const char *email;
+    const char *phone;
+    int consent;
+    int payer;
+    rf_time first_visit_at;
+    const char *external_id;
+    const char *message;
+} bad_party;
+
+static void add_refuses_bad_input(void **state)
+{
+    fixture *fx = *state;
+    char long_name[RF_NAME_MAX + 2];
+    memset(long_name, 'a', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    const bad_party cases[] = {
+        {NULL, NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "display_name is required"},
+        {"", NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "display_name"},
+        {long_name, NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "limit"},
+        {"Jane \xC3", NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "UTF-8"},
+        {"Jane \xED\xA0\x80", NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "UTF-8"},
+        {"Jane\nDoe", NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "control"},
+        {"Jane", "jane@@example.com", NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "email"},
+        {"Jane", "jane.example.com", NULL, RF_UNSET, 0, RF_TIME_UNSET, NULL, "email"},
+        {"Jane", NULL, "call me", RF_UNSET, 0, RF_TIME_UNSET, NULL, "phone"},
+        {"Jane", NULL, "123", RF_UNSET, 0, RF_TIME_UNSET, NULL, "phone"},
+        {"Jane", NULL, NULL, 64, 0, RF_TIME_UNSET, NULL, "consent"},
+        {"Jane", NULL, NULL, RF_UNSET, 9, RF_TIME_UNSET, NULL, "payer"},
+        {"Jane", NULL, NULL, RF_UNSET, 0, -5, NULL, "first_visit_at"},
+        {"Jane", NULL, NULL, RF_UNSET, 0, RF_TIME_UNSET, "ext\x01", "external_id"},
+    };
+    rf_party *keep = add_party(fx, RF_PARTY_CLIENT, "Existing", "e@example.com", NULL);
+    char *before = snapshot(fx->store);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rf_party_options o = RF_PARTY_OPTIONS_INIT;
+        o.kind = RF_PARTY_CLIENT;
+        o.display_name = cases[i].name;
+        o.email = cases[i].email;
+        o.phone = cases[i].phone;
+        o.consent = cases[i].consent;
+        o.payer = (rf_payer)cases[i].payer;
+        o.first_visit_at = cases[i].first_visit_at;
+        o.external_id = cases[i].external_id;
+        rf_party *p = (rf_party *)&o; /* must be reset to NULL */
+        assert_status(rf_party_add(&p, fx->store, &o), RF_EINVALID);
+        assert_null(p);
+        assert_int_equal(rf_error_last()->code, RF_EINVALID);
+        assert_message_has(cases[i].message);
+        assert_unchanged(fx->store, before);
+    }
+    free(before);
+    rf_party_free(keep);
+}
+
+static void add_refuses_bad_arguments(void **state)
+{
+    fixture *fx = *state;
+    char *before = snapshot(fx->store);
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "Jane";
+    rf_party *p = NULL;
+    assert_status(rf_party_add(NULL, fx->store, &o), RF_EINVALID);
+    assert_status(rf_party_add(&p, NULL, &o), RF_EINVALID);
+    assert_message_has("store must not be NULL");
+    assert_status(rf_party_add(&p, fx->store, NULL), RF_EINVALID);
+    o.version = 0;
+    assert_status(rf_party_add(&p, fx->store, &o), RF_EINVALID);
+    assert_message_has("RF_PARTY_OPTIONS_INIT");
+    o.version = RF_PARTY_OPTIONS_VERSION;
+    o.kind = RF_PARTY_KIND_UNSET;
+    assert_status(rf_party_add(&p, fx->store, &o), RF_EINVALID);
+    assert_message_has("kind is required");
+    o.kind = (rf_party_kind)7;
+    assert_status(rf_party_add(&p, fx->store, &o), RF_EINVALID);
+    assert_null(p);
+    assert_unchanged(fx->store, before);
+    free(before);
+}
+
+static void external_id_is_unique(void **state)
+{
+    fixture *fx = *state;
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "Jane";
+    o.external_id = "pms-7";
+    rf_party *first = NULL, *second = NULL;
+    assert_ok(rf_party_add(&first, fx->store, &o));
+    char *before = snapshot(fx->store);
+    o.display_name = "John";
+    assert_status(rf_party_add(&second, fx->store, &o), RF_EEXISTS);
+    assert_null(second);
+    assert_message_has(rf_party_id(first));
+    assert_unchanged(fx->store, before);
+
+    rf_party *found = NULL;
+    assert_ok(rf_party_find_external(&found, fx->store, "pms-7"));
+    assert_string_equal(rf_party_id(found), rf_party_id(first));
+    rf_party_free(found);
+    assert_status(rf_party_find_external(&found, fx->store, "pms-8"), RF_ENOTFOUND);
+    assert_null(found);
+    assert_message_has("pms-8");
+    free(before);
+    rf_party_free(first);
+}
+
+static void practitioner_must_be_staff(void **state)
+{
+    fixture *fx = *state;
+    rf_party *client = add_party(fx, RF_PARTY_CLIENT, "Jane", NULL, NULL);
+    char *before = snapshot(fx->store);
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "John";
+    o.practitioner_id = rf_party_id(client);
+    rf_party *p = NULL;
+    assert_status(rf_party_add(&p, fx->store, &o), RF_EINVALID);
+    assert_message_has("not a STAFF party");
+    o.practitioner_id = "0190a1b2-0000-7000-8000-000000000000";
+    assert_status(rf_party_add(&p, fx->store, &o), RF_ENOTFOUND);
+    assert_message_has("practitioner");
+    assert_unchanged(fx->store, before);
+    free(before);
+    rf_party_free(client);
+}
+
+static void get_unknown_party(void **state)
+{
+    fixture *fx = *state;
+    rf_party *p = NULL;
+    assert_status(rf_party_get(&p, fx->store, "0190a1b2-0000-7000-8000-000000000000"), RF_ENOTFOUND);
+    assert_null(p);
+    assert_message_has("not found");
+    assert_status(rf_party_get(&p, fx->store, NULL), RF_EINVALID);
+    assert_status(rf_party_get(NULL, fx->store, "x"), RF_EINVALID);
+}
+
+static void update_changes_given_fields_only(void **state)
+{
+    fixture *fx = *state;
+    rf_party *p = add_party(fx, RF_PARTY_CLIENT, "Jane Doe", "jane@example.com", "+44 20 7946 0000");
+    fx->now += DAY;
+    rf_party_options ch = RF_PARTY_OPTIONS_INIT;
+    ch.email = "Jane.New@Example.com";
+    ch.segment = "returning";
+    rf_party *u = NULL;
+    assert_ok(rf_party_update(&u, fx->store, rf_party_id(p), &ch));
+    assert_string_equal(rf_party_email(u), "jane.new@example.com");
+    assert_string_not_equal(rf_party_email_key(u), rf_party_email_key(p));
+    assert_string_equal(rf_party_phone(u), "+442079460000");
+    assert_string_equal(rf_party_display_name(u), "Jane Doe");
+    assert_string_equal(rf_party_segment(u), "returning");
+    assert_int_equal(rf_party_created_at(u), T0);
+    assert_int_equal(rf_party_updated_at(u), T0 + DAY);
+    rf_party_free(u);
+
+    /* The journal names the fields, never their values. */
+    rf_journal_iter *it = NULL;
+    rf_event *ev = NULL;
+    assert_ok(rf_journal_read(&it, fx->store, 1));
+    assert_ok(rf_journal_iter_next(&ev, it));
+    assert_string_equal(rf_event_type(ev), RF_EVENT_PARTY_UPDATED);
+    assert_string_equal(rf_event_data(ev), "fields=segment,email");
+    rf_event_free(ev);
+    rf_journal_iter_free(it);
+
+    /* Clearing an optional field with "" and a no-op update. */
+    rf_party_options clear = RF_PARTY_OPTIONS_INIT;
+    clear.phone = "";
+    assert_ok(rf_party_update(&u, fx->store, rf_party_id(p), &clear));
+    assert_null(rf_party_phone(u));
+    assert_null(rf_party_phone_key(u));
+    rf_party_free(u);
+    int64_t seq = last_seq(fx);
+    assert_ok(rf_party_update(NULL, fx->store, rf_party_id(p), &clear));
+    assert_int_equal(last_seq(fx), seq); /* nothing changed, nothing journalled */
+    rf_party_free(p);
+}
+
+static void update_refusals_change_nothing(void **state)
+{
+    fixture *fx = *state;
+    rf_party *a = add_party(fx, RF_PARTY_CLIENT, "Jane", NULL, NULL);
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "John";
+    o.external_id = "pms-2";
+    rf_party *b = NULL;
+    assert_ok(rf_party_add(&b, fx->store, &o));
+    char *before = snapshot(fx->store);
+    rf_party *u = (rf_party *)&o;
+
+    rf_party_options ch = RF_PARTY_OPTIONS_INIT;
+    ch.kind = RF_PARTY_LEAD;
+    assert_status(rf_party_update(&u, fx->store, rf_party_id(a), &ch), RF_ESTATE);
+    assert_null(u);
+    assert_message_has("only a LEAD can become a CLIENT");
+
+    ch = (rf_party_options)RF_PARTY_OPTIONS_INIT;
+    ch.external_id = "pms-2";
+    ch.segment = "would change";
+    assert_status(rf_party_update(&u, fx->store, rf_party_id(a), &ch), RF_EEXISTS);
+
+    ch = (rf_party_options)RF_PARTY_OPTIONS_INIT;
+    ch.display_name = "";
+    assert_status(rf_party_update(&u, fx->store, rf_party_id(a), &ch), RF_EINVALID);
+    ch.display_name = NULL;
+    ch.email = "not-an-email";
+    assert_status(rf_party_update(&u, fx->store, rf_party_id(a), &ch), RF_EINVALID);
+
+    ch = (rf_party_options)RF_PARTY_OPTIONS_INIT;
+    ch.segment = "x";
+    assert_status(rf_party_update(&u, fx->store, "0190a1b2-0000-7000-8000-000000000000", &ch), RF_ENOTFOUND);
+    assert_status(rf_party_update(&u, fx->store, NULL, &ch), RF_EINVALID);
+    assert_status(rf_party_update(&u, NULL, rf_party_id(a), &ch), RF_EINVALID);
+    assert_status(rf_party_update(&u, fx->store, rf_party_id(a), NULL), RF_EINVALID);
+    assert_unchanged(fx->store, before);
+    free(before);
+    rf_party_free(a);
+    rf_party_free(b);
+}
+
+static void lead_becomes_client(void **state)
+{
+    fixture *fx = *state;
+    rf_party *lead = add_party(fx, RF_PARTY_LEAD, "Priya", NULL, NULL);
+    rf_party_options ch = RF_PARTY_OPTIONS_INIT;
+    ch.kind = RF_PARTY_CLIENT;
+    ch.first_visit_at = T0;
+    rf_party *u = NULL;
+    assert_ok(rf_party_update(&u, fx->store, rf_party_id(lead), &ch));
+    assert_int_equal(rf_party_get_kind(u), RF_PARTY_CLIENT);
+    assert_int_equal(rf_party_first_visit_at(u), T0);
+    rf_party_free(u);
+    rf_party_free(lead);
+}
+
+static void idempotent_add_and_update(void **state)
+{
+    fixture *fx = *state;
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "Jane";
+    o.idempotency_key = "import-42";
+    rf_party *first = NULL, *retry = NULL;
+    assert_ok(rf_party_add(&first, fx->store, &o));
+    char *before = snapshot(fx->store);
+    fx->now += 60;
+    assert_ok(rf_party_add(&retry, fx->store, &o));
+    assert_string_equal(rf_party_id(retry), rf_party_id(first));
+    assert_int_equal(rf_party_created_at(retry), T0);
+    assert_unchanged(fx->store, before);
+    rf_party_free(retry);
+
+    /* The same key for a different request is a conflict, and changes nothing. */
+    o.display_name = "Someone else";
+    assert_status(rf_party_add(&retry, fx->store, &o), RF_ECONFLICT);
+    assert_null(retry);
+    assert_message_has("import-42");
+    assert_unchanged(fx->store, before);
+    free(before);
+
+    rf_party_options ch = RF_PARTY_OPTIONS_INIT;
+    ch.segment = "vip";
+    ch.idempotency_key = "seg-1";
+    assert_ok(rf_party_update(NULL, fx->store, rf_party_id(first), &ch));
+    before = snapshot(fx->store);
+    assert_ok(rf_party_update(&retry, fx->store, rf_party_id(first), &ch));
+    assert_string_equal(rf_party_segment(retry), "vip");
+    assert_unchanged(fx->store, before);
+    assert_int_equal(count_events(fx, RF_EVENT_PARTY_UPDATED), 1);
+    free(before);
+    rf_party_free(retry);
+    rf_party_free(first);
+}
+
+static void list_pages_filters_and_order(void **state)
+{
+    fixture *fx = *state;
+    enum { N = 150 };
+    char ids[N][RF_ID_BUFSIZE];
+    assert_ok(rf_store_begin(fx->store));
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "Client %d", i);
+        rf_party *p = add_party(fx, i % 3 == 0 ? RF_PARTY_LEAD : RF_PARTY_CLIENT, name, NULL, NULL);
+        snprintf(ids[i], sizeof ids[i], "%s", rf_party_id(p));
+        rf_party_free(p);
+    }
+    assert_ok(rf_store_commit(fx->store));
+
+    rf_party_iter *it = NULL;
+    rf_party *p = NULL;
+    int n = 0, leads = 0;
+    assert_ok(rf_party_list(&it, fx->store, NULL));
+    while (rf_party_iter_next(&p, it) == RF_OK) {
+        assert_true(n < N);
+        assert_string_equal(rf_party_id(p), ids[n]); /* the order they were added */
+        n++;
+        rf_party_free(p);
+    }
+    assert_status(rf_party_iter_next(&p, it), RF_ITEROVER);
+    rf_party_iter_free(it);
+    assert_int_equal(n, N);
+
+    rf_party_filter f = RF_PARTY_FILTER_INIT;
+    f.kind = RF_PARTY_LEAD;
+    assert_ok(rf_party_list(&it, fx->store, &f));
+    while (rf_party_iter_next(&p, it) == RF_OK) {
+        assert_int_equal(rf_party_get_kind(p), RF_PARTY_LEAD);
+        leads++;
+        rf_party_free(p);
+    }
+    rf_party_iter_free(it);
+    assert_int_equal(leads, N / 3);
+
+    f.kind = (rf_party_kind)9;
+    assert_status(rf_party_list(&it, fx->store, &f), RF_EINVALID);
+    assert_null(it);
+}
+
+static void family_sharing_contact_is_found_by_contact(void **state)
+{
+    fixture *fx = *state;
+    rf_party *mum = add_party(fx, RF_PARTY_CLIENT, "Ana Silva", "silva.family@example.com", NULL);
+    rf_party *son =
+        add_party(fx, RF_PARTY_LEAD, "Tomas Silva", "Silva.Family@example.com", "+351 912 345 678");
+    rf_party *other = add_party(fx, RF_PARTY_CLIENT, "Other", "other@example.com", NULL);
+    assert_string_equal(rf_party_email_key(mum), rf_party_email_key(son));
+
+    rf_party_filter f = RF_PARTY_FILTER_INIT;
+    f.contact = "SILVA.FAMILY@example.com";
+    rf_party_iter *it = NULL;
+    rf_party *p = NULL;
+    int n = 0;
+    assert_ok(rf_party_list(&it, fx->store, &f));
+    while (rf_party_iter_next(&p, it) == RF_OK) {
+        assert_true(strcmp(rf_party_id(p), rf_party_id(mum)) == 0 ||
+                    strcmp(rf_party_id(p), rf_party_id(son)) == 0);
+        n++;
+        rf_party_free(p);
+    }
+    rf_party_iter_free(it);
+    assert_int_equal(n, 2);
+
+    f.contact = "00351912345678";
+    assert_ok(rf_party_list(&it, fx->store, &f));
+    assert_ok(rf_party_iter_next(&p, it));
+    assert_string_equal(rf_party_id(p), rf_party_id(son));
+    rf_party_free(p);
+    assert_status(rf_party_iter_next(&p, it), RF_ITEROVER);
+    rf_party_iter_free(it);
+
+    f.contact = "nonsense";
+    assert_status(rf_party_list(&it, fx->store, &f), RF_EINVALID);
+    rf_party_free(mum);
+    rf_party_free(son);
+    rf_party_free(other);
+}
+
+static void contact_keys_are_per_practice(void **state)
+{
+    fixture *fx = *state;
+    rf_store_options opts = RF_STORE_OPTIONS_INIT;
+    opts.practice = "other-practice";
+    rf_store *other = NULL;
+    assert_ok(rf_store_open(&other, "memory:", &opts));
+    char *a = NULL, *b = NULL;
+    assert_ok(rf_contact_key(&a, fx->store, "jane@example.com"));
+    assert_ok(rf_contact_key(&b, other, "jane@example.com"));
+    assert_string_not_equal(a, b);
+    rf_free(a);
+    rf_free(b);
+    assert_status(rf_contact_key(&a, fx->store, "jane@"), RF_EINVALID);
+    assert_null(a);
+    rf_store_free(other);
+}
+
+static void host_transactions_batch_and_roll_back(void **state)
+{
+    fixture *fx = *state;
+    char *before = snapshot(fx->store);
+    assert_ok(rf_store_begin(fx->store));
+    assert_int_equal(rf_store_transaction_depth(fx->store), 1);
+    rf_party *p = add_party(fx, RF_PARTY_CLIENT, "Rolled back", NULL, NULL);
+    rf_party_free(p);
+    assert_ok(rf_store_rollback(fx->store));
+    assert_int_equal(rf_store_transaction_depth(fx->store), 0);
+    assert_unchanged(fx->store, before);
+    free(before);
+
+    /* A failing call inside the host's transaction undoes only itself. */
+    assert_ok(rf_store_begin(fx->store));
+    p = add_party(fx, RF_PARTY_CLIENT, "Kept", NULL, NULL);
+    rf_party_options bad = RF_PARTY_OPTIONS_INIT;
+    bad.kind = RF_PARTY_CLIENT;
+    bad.display_name = "Bad";
+    bad.practitioner_id = rf_party_id(p); /* not STAFF: fails inside the transaction */
+    rf_party *q = NULL;
+    assert_status(rf_party_add(&q, fx->store, &bad), RF_EINVALID);
+    assert_int_equal(rf_store_transaction_depth(fx->store), 1);
+    assert_ok(rf_store_commit(fx->store));
+    rf_party *got = NULL;
+    assert_ok(rf_party_get(&got, fx->store, rf_party_id(p)));
+    rf_party_free(got);
+    assert_int_equal(last_seq(fx), 1);
+    rf_party_free(p);
+
+    assert_status(rf_store_commit(fx->store), RF_ESTATE);
+    assert_status(rf_store_rollback(fx->store), RF_ESTATE);
+}
+
+static void reopen_shows_everything(void **state)
+{
+    fixture *fx = *state;
+    if (!current_backend->has_file) {
+        skip();
+    }
+    rf_party *p = add_party(fx, RF_PARTY_CLIENT, "Zoë Müller", "zoe@example.com", "+49 30 1234567");
+    rf_code *c = issue_code(fx, rf_party_id(p), RF_CODE_VANITY);
+    char *before = snapshot(fx->store);
+    fx_reopen(fx);
+    assert_unchanged(fx->store, before);
+    free(before);
+    rf_code_free(c);
+    rf_party_free(p);
+}
+
+static void practices_never_see_each_other(void **state)
+{
+    fixture *fx = *state;
+    if (!current_backend->has_file) {
+        skip();
+    }
+    rf_party *p = add_party(fx, RF_PARTY_CLIENT, "Jane Doe", "jane@example.com", NULL);
+    rf_code *c = issue_code(fx, rf_party_id(p), RF_CODE_VANITY);
+    rf_store_options opts = RF_STORE_OPTIONS_INIT;
+    opts.practice = "another-clinic";
+    opts.seed = 7;
+    rf_store *other = NULL;
+    char uri[600];
+    snprintf(uri, sizeof uri, "%s:%s", current_backend->name, fx->path);
+    assert_ok(rf_store_open(&other, uri, &opts));
+    rf_party *q = NULL;
+    assert_status(rf_party_get(&q, other, rf_party_id(p)), RF_ENOTFOUND);
+    rf_code *d = NULL;
+    assert_status(rf_code_lookup(&d, other, "jane-doe"), RF_ENOTFOUND);
+    int64_t seq = -1;
+    assert_ok(rf_journal_last_seq(&seq, other));
+    assert_int_equal(seq, 0);
+    rf_party_iter *it = NULL;
+    assert_ok(rf_party_list(&it, other, NULL));
+    assert_status(rf_party_iter_next(&q, it), RF_ITEROVER);
+    rf_party_iter_free(it);
+
+    /* The same slug is free in the other practice. */
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "Jane Doe";
+    assert_ok(rf_party_add(&q, other, &o));
+    assert_ok(rf_code_issue(&d, other, rf_party_id(q), NULL));
+    assert_string_equal(rf_code_text(d), "jane-doe");
+    assert_ok(rf_journal_last_seq(&seq, other));
+    assert_int_equal(seq, 2);
+    assert_int_equal(last_seq(fx), 2);
+    rf_code_free(d);
+    rf_party_free(q);
+    rf_store_free(other);
+    rf_code_free(c);
+    rf_party_free(p);
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+const struct CMUnitTest party_cases[] = {
+    CASE(add_client_with_every_field),
+    CASE(add_defaults_and_journal),
+    CASE(add_refuses_bad_input),
+    CASE(add_refuses_bad_arguments),
+    CASE(external_id_is_unique),
+    CASE(practitioner_must_be_staff),
+    CASE(get_unknown_party),
+    CASE(update_changes_given_fields_only),
+    CASE(update_refusals_change_nothing),
+    CASE(lead_becomes_client),
+    CASE(idempotent_add_and_update),
+    CASE(list_pages_filters_and_order),
+    CASE(family_sharing_contact_is_found_by_contact),
+    CASE(contact_keys_are_per_practice),
+    CASE(host_transactions_batch_and_roll_back),
+    CASE(reopen_shows_everything),
+    CASE(practices_never_see_each_other),
+};
+const size_t party_case_count = sizeof party_cases / sizeof party_cases[0];
