@@ -153,6 +153,10 @@ static int rfpy_init_exceptions(PyObject *m)
     }
     $result = SWIG_Py_Void();
 }
+/* ...except where an rf_status is data: rf_error_last().code. */
+%typemap(out, noblock=1) rf_status code {
+    $result = PyLong_FromLong((long)$1);
+}
 
 %pythoncode %{
 ReferralError = _core.ReferralError

@@ -7,7 +7,8 @@
  *   `jane-doe-2`; accented Latin letters are folded (`Zoë Müller` →
  *   `zoe-muller`); a name with letters outside Latin falls back to a short code;
  * - a **short code** of eight symbols from Crockford's base-32 alphabet (no I,
- *   L, O, U), the last a check character (Luhn mod 32), shown as `7K3Q-M9TX`.
+ *   L, O, U), the last a check character that catches every single
+ *   mistyped symbol and every swap of neighbours, shown as `7K3Q-M9TX`.
  *
  * Codes are unique per practice after folding. Lookups fold case, hyphens,
  * spaces and look-alikes (`O`→`0`, `I`/`L`→`1`), so `JANE DOE`, `janedoe` and
@@ -128,7 +129,10 @@ RF_API rf_status rf_code_revoke(rf_code **out, rf_store *store, const char *text
  */
 RF_API rf_status rf_code_use(rf_code **out, rf_store *store, const char *text, const char *idempotency_key);
 
-/** Iterate over the codes of party @p owner_id, oldest first. ::RF_ENOTFOUND for an unknown party. */
+/**
+ * Iterate over the codes of party @p owner_id, oldest first. ::RF_ENOTFOUND for
+ * an unknown party. The iterator borrows @p store: free it before the store.
+ */
 RF_API rf_status rf_code_list(rf_code_iter **out, rf_store *store, const char *owner_id);
 
 /** The next code, or ::RF_ITEROVER (with *out NULL) at the end. */

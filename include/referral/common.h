@@ -5,6 +5,11 @@
  * Thread safety: a handle (::rf_store and everything obtained from it) is used by
  * one thread at a time; distinct handles are independent and may be used from
  * different threads at once; rf_error_last() is per thread.
+ *
+ * Ownership: what a call returns through `T **out` belongs to the caller and is
+ * freed with `rf_T_free` (which accepts NULL); records such as ::rf_party stay
+ * valid after their store is freed. Iterators borrow their store and must be
+ * freed before it.
  */
 #ifndef REFERRAL_COMMON_H
 #define REFERRAL_COMMON_H

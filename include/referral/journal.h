@@ -41,6 +41,7 @@ typedef struct rf_journal_iter rf_journal_iter;
  * Iterate over the events with a sequence number greater than @p after_seq,
  * in order. Pass 0 to read from the beginning.
  * @return ::RF_OK, ::RF_EINVALID (negative cursor), ::RF_ENOMEM
+ * The iterator borrows @p store: free it before the store.
  */
 RF_API rf_status rf_journal_read(rf_journal_iter **out, rf_store *store, int64_t after_seq);
 

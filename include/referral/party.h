@@ -110,7 +110,8 @@ RF_API rf_status rf_party_options_init(rf_party_options *opts, unsigned int vers
  * Add a party and journal `party.added`.
  *
  * @return ::RF_OK; ::RF_EINVALID (missing kind or name, malformed e-mail or
- *         phone, invalid UTF-8, overlong text, unknown practitioner);
+ *         phone, invalid UTF-8, overlong text, a practitioner who is not
+ *         STAFF); ::RF_ENOTFOUND (no party with the practitioner id);
  *         ::RF_EEXISTS (external id taken); ::RF_ECONFLICT (idempotency key
  *         used for a different request); ::RF_EBACKEND; ::RF_EBUSY
  */
@@ -155,6 +156,7 @@ RF_API rf_status rf_party_filter_init(rf_party_filter *filter, unsigned int vers
  * Iterate over the practice's parties in the order they were added.
  * @p filter may be NULL. The iterator reads in pages, so records added while
  * it runs may or may not appear; none appears twice.
+ * The iterator borrows @p store: free it before the store.
  */
 RF_API rf_status rf_party_list(rf_party_iter **out, rf_store *store, const rf_party_filter *filter);
 

@@ -91,7 +91,9 @@ RF_API const char *rf_store_practice(const rf_store *store);
 
 /**
  * Begin an explicit transaction so that a batch of calls commits at once.
- * Calls made inside it join it; a failing call undoes only its own writes.
+ * Calls made inside it join it; a failing call undoes only its own writes,
+ * except that a storage failure (::RF_EBACKEND, ::RF_ENOMEM) may cost the
+ * whole batch: roll back and start it again.
  * Transactions nest: each begin needs its own commit or rollback.
  *
  * @return ::RF_OK, ::RF_EBUSY (another writer holds the database), ::RF_EBACKEND
@@ -123,7 +125,13 @@ RF_API rf_time rf_store_now(rf_store *store);
  */
 RF_API rf_status rf_backend_memory_new(rf_backend **out);
 
-/** See rf_backend_memory_new(). @p path is the database file; it is created if missing. */
+/**
+ * See rf_backend_memory_new(). @p path is the database file; it is created
+ * with the current schema if missing.
+ * @return ::RF_OK; ::RF_EINVALID (NULL or empty path); ::RF_EVERSION (a newer
+ *         schema); ::RF_EBACKEND (not a libreferral database, unreadable,
+ *         missing directory: the message names the path); ::RF_ENOMEM
+ */
 RF_API rf_status rf_backend_sqlite_new(rf_backend **out, const char *path);
 
 /** Free a backend that was never handed to a store. Accepts NULL. */

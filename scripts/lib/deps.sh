@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test.sh and scripts/demo.sh (sourced, not run).
 
 # rf_ensure_packages PKG...: install the Debian packages that are not installed yet.

@@ -100,6 +100,15 @@ rf_status rf_code_resolve(rf_code **out, rf_store *store, const char *text)
     return rc;
 }
 
+/* Fingerprint a change to the code typed as @p text: by its folded key, so a
+ * retry that spells the code differently is still the same request. */
+static void fingerprint_code(rf_fingerprint *fp, const char *operation, const char *text)
+{
+    char key[RF_CODE_KEY_MAX + 1];
+    rf__fp_init(fp, operation);
+    rf__fp_str(fp, text != NULL && rf__code_fold(key, sizeof key, text) == RF_OK ? key : text);
+}
+
 /* The shape of a write to one existing code (revoke, use): find it inside a
  * transaction, honour the idempotency key, change it, journal it. */
 typedef rf_status (*code_change_fn)(rf_store *store, rf_code_record *rec, const void *arg, char *data,
@@ -185,8 +194,7 @@ rf_status rf_code_revoke(rf_code **out, rf_store *store, const char *text, const
         return rc;
     }
     rf_fingerprint fp;
-    rf__fp_init(&fp, "code.revoke");
-    rf__fp_str(&fp, text);
+    fingerprint_code(&fp, "code.revoke", text);
     rf__fp_str(&fp, reason);
     return change_code(out, store, text, "code.revoke", RF_EVENT_CODE_REVOKED, idempotency_key, &fp,
                        revoke_change, reason != NULL && reason[0] != '\0' ? reason : NULL);
@@ -208,8 +216,7 @@ static rf_status use_change(rf_store *store, rf_code_record *rec, const void *ar
 rf_status rf_code_use(rf_code **out, rf_store *store, const char *text, const char *idempotency_key)
 {
     rf_fingerprint fp;
-    rf__fp_init(&fp, "code.use");
-    rf__fp_str(&fp, text);
+    fingerprint_code(&fp, "code.use", text);
     return change_code(out, store, text, "code.use", RF_EVENT_CODE_USED, idempotency_key, &fp, use_change,
                        NULL);
 }

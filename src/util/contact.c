@@ -55,8 +55,9 @@ static rf_status email_check_local(const char *q, const char *s, size_t llen)
         return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email '%s' has nothing before the '@'", q);
     }
     if (llen > EMAIL_LOCAL_MAX) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email '%s' has %zu bytes before the '@'; the limit is %d",
-                         q, llen, EMAIL_LOCAL_MAX);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY,
+                         "email '%s' has %zu bytes before the '@'; the limit is %d", q, llen,
+                         EMAIL_LOCAL_MAX);
     }
     for (size_t i = 0; i < llen; i++) {
         if (s[i] != '.' && !is_atext(s[i])) {
@@ -71,7 +72,8 @@ static rf_status email_check_local(const char *q, const char *s, size_t llen)
     }
     for (size_t i = 1; i < llen; i++) {
         if (s[i] == '.' && s[i - 1] == '.') {
-            return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email '%s' has two dots in a row before the '@'", q);
+            return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY,
+                             "email '%s' has two dots in a row before the '@'", q);
         }
     }
     return RF_OK;
@@ -81,7 +83,7 @@ static rf_status email_check_label(const char *q, const char *s, size_t len, siz
 {
     size_t n = end - at;
     if (n == 0) {
-        const char *what = at == 0 ? "a '.' right after the '@'"
+        const char *what = at == 0      ? "a '.' right after the '@'"
                            : end == len ? "a '.' at the end"
                                         : "two dots in a row after the '@'";
         return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email '%s' has %s", q, what);
@@ -131,7 +133,8 @@ static rf_status email_check_domain(const char *q, const char *s, size_t len)
     }
     if (labels < 2) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY,
-                         "email '%s' has no '.' after the '@': write the full domain, such as 'example.com'", q);
+                         "email '%s' has no '.' after the '@': write the full domain, such as 'example.com'",
+                         q);
     }
     return RF_OK;
 }
@@ -147,28 +150,31 @@ rf_status rf__email_normalise(char *out, size_t outsz, const char *in)
         out[0] = '\0';
     }
     if (out == NULL || outsz < RF_EMAIL_MAX + 1) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "email output buffer holds %zu bytes; it needs %d",
-                         out == NULL ? (size_t)0 : outsz, RF_EMAIL_MAX + 1);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
+                         "email output buffer holds %zu bytes; it needs %d", out == NULL ? (size_t)0 : outsz,
+                         RF_EMAIL_MAX + 1);
     }
     if (in == NULL) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email is required");
     }
+    len = strlen(in);
+    while (len > 0 && is_trim_space(in[len - 1])) {
+        len--;
+    }
     b = in;
-    e = in + strlen(in);
-    while (b < e && is_trim_space(*b)) {
+    while (len > 0 && is_trim_space(*b)) {
         b++;
+        len--;
     }
-    while (e > b && is_trim_space(e[-1])) {
-        e--;
-    }
-    len = (size_t)(e - b);
+    e = b + len;
     if (len == 0) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email is empty: give an address such as 'jane@example.com'");
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY,
+                         "email is empty: give an address such as 'jane@example.com'");
     }
     rf__text_quote(q, b, len);
     if (len > RF_EMAIL_MAX) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email '%s' is %zu bytes long; the limit is %d", q, len,
-                         RF_EMAIL_MAX);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "email '%s' is %zu bytes long; the limit is %d", q,
+                         len, RF_EMAIL_MAX);
     }
     bad = rf__utf8_valid_prefix(b, len);
     if (bad < len) {
@@ -215,7 +221,6 @@ static int region_keeps_zero(const char *region)
 
 static rf_status phone_check_region(const char *region)
 {
-    char q[RF_QUOTE_BUFSIZE];
     size_t n = strlen(region);
     int ok = n >= 1 && n <= 3 && region[0] != '0';
 
@@ -223,9 +228,11 @@ static rf_status phone_check_region(const char *region)
         ok = is_digit(region[i]);
     }
     if (!ok) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
-                         "phone_region '%s' is not a country calling code: use 1 to 3 digits such as '44' or '1'",
-                         rf__text_quote(q, region, n));
+        char q[RF_QUOTE_BUFSIZE];
+        return rf__error(
+            RF_EINVALID, RF_ERRCLASS_ARGUMENT,
+            "phone_region '%s' is not a country calling code: use 1 to 3 digits such as '44' or '1'",
+            rf__text_quote(q, region, n));
     }
     return RF_OK;
 }
@@ -245,8 +252,9 @@ rf_status rf__phone_normalise(char *out, size_t outsz, const char *in, const cha
         out[0] = '\0';
     }
     if (out == NULL || outsz < PHONE_OUT_MIN) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "phone output buffer holds %zu bytes; it needs %d",
-                         out == NULL ? (size_t)0 : outsz, PHONE_OUT_MIN);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
+                         "phone output buffer holds %zu bytes; it needs %d", out == NULL ? (size_t)0 : outsz,
+                         PHONE_OUT_MIN);
     }
     if (region != NULL && region[0] == '\0') {
         region = NULL;
@@ -260,8 +268,8 @@ rf_status rf__phone_normalise(char *out, size_t outsz, const char *in, const cha
     len = strlen(in);
     rf__text_quote(q, in, len);
     if (len > RF_PHONE_INPUT_MAX) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "phone '%s' is %zu bytes long; the limit is %d", q, len,
-                         RF_PHONE_INPUT_MAX);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "phone '%s' is %zu bytes long; the limit is %d", q,
+                         len, RF_PHONE_INPUT_MAX);
     }
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
@@ -335,14 +343,15 @@ rf_status rf__phone_normalise(char *out, size_t outsz, const char *in, const cha
                          "phone '%s' has a country code starting with 0, which no country has", q);
     }
     if (nres - 1 < PHONE_DIGITS_MIN) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY,
-                         "phone '%s' is too short: %zu digits with the country code; a full number has %d to %d",
-                         q, nres - 1, PHONE_DIGITS_MIN, PHONE_DIGITS_MAX);
+        return rf__error(
+            RF_EINVALID, RF_ERRCLASS_PARTY,
+            "phone '%s' is too short: %zu digits with the country code; a full number has %d to %d", q,
+            nres - 1, PHONE_DIGITS_MIN, PHONE_DIGITS_MAX);
     }
     if (nres - 1 > PHONE_DIGITS_MAX) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY,
-                         "phone '%s' is too long: %zu digits with the country code; the limit is %d", q, nres - 1,
-                         PHONE_DIGITS_MAX);
+                         "phone '%s' is too long: %zu digits with the country code; the limit is %d", q,
+                         nres - 1, PHONE_DIGITS_MAX);
     }
     memcpy(out, res, nres + 1);
     return RF_OK;

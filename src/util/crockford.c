@@ -26,7 +26,7 @@ rf_status rf__code_fold(char *out, size_t outsz, const char *text)
 {
     char q[RF_QUOTE_BUFSIZE], cq[RF_QUOTE_BUFSIZE];
     char key[RF_CODE_KEY_MAX + 1];
-    const char *b, *e;
+    const char *b;
     size_t len, n = 0;
 
     if (out != NULL && outsz > 0) {
@@ -38,15 +38,15 @@ rf_status rf__code_fold(char *out, size_t outsz, const char *text)
     if (text == NULL) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_CODE, "code is empty");
     }
+    len = strlen(text);
+    while (len > 0 && is_space(text[len - 1])) {
+        len--;
+    }
     b = text;
-    e = text + strlen(text);
-    while (b < e && is_space(*b)) {
+    while (len > 0 && is_space(*b)) {
         b++;
+        len--;
     }
-    while (e > b && is_space(e[-1])) {
-        e--;
-    }
-    len = (size_t)(e - b);
     for (size_t i = 0; i < len; i++) {
         char c = b[i];
         if (c == ' ' || c == '-' || c == '_' || c == '.') {
@@ -79,35 +79,42 @@ rf_status rf__code_fold(char *out, size_t outsz, const char *text)
                          rf__text_quote(q, b, len), n, RF_CODE_KEY_MAX);
     }
     if (outsz <= n) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "code output buffer holds %zu bytes; it needs %zu",
-                         outsz, n + 1);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
+                         "code output buffer holds %zu bytes; it needs %zu", outsz, n + 1);
     }
     memcpy(out, key, n);
     out[n] = '\0';
     return RF_OK;
 }
 
-/* Luhn mod N: from the right, every second value is doubled and its base-N
- * digits summed; the check value makes the total a multiple of N. */
+/* Multiply by x (the symbol value 2) in GF(32) = GF(2)[x] / (x^5 + x^2 + 1). */
+static unsigned gf32_times_x(unsigned v)
+{
+    v <<= 1;
+    return (v & 32u) != 0 ? v ^ 0x25u : v;
+}
+
+/* A Damm-style check over GF(32): the running value r becomes x*r + s for
+ * each symbol s, and the check symbol is the one that brings it to zero. The
+ * whole code is the polynomial sum of s_i * x^(n-i); a changed symbol changes
+ * one term, and swapping neighbours changes the sum by x^k * (x + 1) * (s - t),
+ * never zero in a field, so every single-symbol error and every adjacent
+ * transposition is caught (Luhn mod 32 misses "0Z" <-> "Z0"). */
 char rf__crockford_check(const char *symbols, size_t n)
 {
-    unsigned sum = 0;
-    int factor = 2;
+    unsigned running = 0;
 
     if (symbols == NULL && n > 0) {
         return '\0';
     }
-    for (size_t i = n; i-- > 0;) {
+    for (size_t i = 0; i < n; i++) {
         int v = symbol_value(symbols[i]);
-        unsigned addend;
         if (v < 0) {
             return '\0';
         }
-        addend = (unsigned)(factor * v);
-        sum += addend / CROCKFORD_N + addend % CROCKFORD_N;
-        factor = factor == 2 ? 1 : 2;
+        running = gf32_times_x(running) ^ (unsigned)v;
     }
-    return rf__crockford_alphabet[(CROCKFORD_N - sum % CROCKFORD_N) % CROCKFORD_N];
+    return rf__crockford_alphabet[gf32_times_x(running)];
 }
 
 void rf__short_code_make(char out[10], const uint32_t random[RF_SHORT_CODE_DATA])

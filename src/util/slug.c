@@ -12,13 +12,14 @@
  * back to a short code rather than lose a sound. Generated from the Unicode
  * decompositions, with the letters that have none (ø, ł, đ, ħ, ŋ, ə, ...)
  * mapped by hand. */
-static const char fold_latin[] = "aaaaaa*ceeeeiiiidnooooo~ouuuuy**aaaaaa*ceeeeiiiidnooooo~ouuuuy*y" /* U+00C0 */
-                                 "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkklllllll" /* U+0100 */
-                                 "lllnnnnnnnnnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs" /* U+0140 */
-                                 "bbbb??occdddd?eeeffgg*iikkl?mnnooo**pp???s?ttttuuuvyyzzzzzz????w" /* U+0180 */
-                                 "????*********aaiioouuuuuuuuuueaaaa**ggggkkoooozzj***gg*wnnaa**oo" /* U+01C0 */
-                                 "aaaaeeeeiiiioooorrrruuuussttyyhhnd**zzaaeeooooooooyylntj**acclts" /* U+0200 */
-                                 "z??buveejjqqrryy";                                                /* U+0240 */
+static const char fold_latin[] =
+    "aaaaaa*ceeeeiiiidnooooo~ouuuuy**aaaaaa*ceeeeiiiidnooooo~ouuuuy*y" /* U+00C0 */
+    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii**jjkkklllllll" /* U+0100 */
+    "lllnnnnnnnnnoooooo**rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs" /* U+0140 */
+    "bbbb??occdddd?eeeffgg*iikkl?mnnooo**pp???s?ttttuuuvyyzzzzzz????w" /* U+0180 */
+    "????*********aaiioouuuuuuuuuueaaaa**ggggkkoooozzj***gg*wnnaa**oo" /* U+01C0 */
+    "aaaaeeeeiiiioooorrrruuuussttyyhhnd**zzaaeeooooooooyylntj**acclts" /* U+0200 */
+    "z??buveejjqqrryy";                                                /* U+0240 */
 
 static const char fold_latin_additional[] =
     "aabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmm"  /* U+1E00 */
@@ -30,12 +31,12 @@ static const struct {
     uint16_t cp;
     char fold[3];
 } fold_pairs[] = {
-    {0x00C6, "ae"}, {0x00DE, "th"}, {0x00DF, "ss"}, {0x00E6, "ae"}, {0x00FE, "th"}, {0x0132, "ij"}, {0x0133, "ij"},
-    {0x0152, "oe"}, {0x0153, "oe"}, {0x0195, "hv"}, {0x01A2, "oi"}, {0x01A3, "oi"}, {0x01C4, "dz"}, {0x01C5, "dz"},
-    {0x01C6, "dz"}, {0x01C7, "lj"}, {0x01C8, "lj"}, {0x01C9, "lj"}, {0x01CA, "nj"}, {0x01CB, "nj"}, {0x01CC, "nj"},
-    {0x01E2, "ae"}, {0x01E3, "ae"}, {0x01F1, "dz"}, {0x01F2, "dz"}, {0x01F3, "dz"}, {0x01F6, "hv"}, {0x01FC, "ae"},
-    {0x01FD, "ae"}, {0x0222, "ou"}, {0x0223, "ou"}, {0x0238, "db"}, {0x0239, "qp"}, {0x1E9E, "ss"}, {0x1EFA, "ll"},
-    {0x1EFB, "ll"},
+    {0x00C6, "ae"}, {0x00DE, "th"}, {0x00DF, "ss"}, {0x00E6, "ae"}, {0x00FE, "th"}, {0x0132, "ij"},
+    {0x0133, "ij"}, {0x0152, "oe"}, {0x0153, "oe"}, {0x0195, "hv"}, {0x01A2, "oi"}, {0x01A3, "oi"},
+    {0x01C4, "dz"}, {0x01C5, "dz"}, {0x01C6, "dz"}, {0x01C7, "lj"}, {0x01C8, "lj"}, {0x01C9, "lj"},
+    {0x01CA, "nj"}, {0x01CB, "nj"}, {0x01CC, "nj"}, {0x01E2, "ae"}, {0x01E3, "ae"}, {0x01F1, "dz"},
+    {0x01F2, "dz"}, {0x01F3, "dz"}, {0x01F6, "hv"}, {0x01FC, "ae"}, {0x01FD, "ae"}, {0x0222, "ou"},
+    {0x0223, "ou"}, {0x0238, "db"}, {0x0239, "qp"}, {0x1E9E, "ss"}, {0x1EFA, "ll"}, {0x1EFB, "ll"},
 };
 
 /* IPA letters that African alphabets (ɛ, ɔ, ɓ, ɗ, ...) and Azerbaijani (ə)

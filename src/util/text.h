@@ -38,7 +38,8 @@ size_t rf__utf8_decode(const char *s, size_t len, uint32_t *cp);
  * personal data, and N locates the fault). When a value has both invalid
  * UTF-8 and a control character, the one at the lower byte is reported.
  * klass is used for the error class. */
-rf_status rf__check_text(const char *field, const char *value, size_t max, int required, rf_error_class klass);
+rf_status rf__check_text(const char *field, const char *value, size_t max, int required,
+                         rf_error_class klass);
 
 /* A coarse class of a code point, from block ranges rather than the Unicode
  * database: enough to tell letters (of any script) from the spaces, marks,
@@ -162,11 +163,10 @@ extern const char rf__crockford_alphabet[33];
  * may contain it, though short codes never do. */
 rf_status rf__code_fold(char *out, size_t outsz, const char *text);
 
-/* The Luhn mod-32 check symbol of n Crockford symbols (each must be in the
- * alphabet, upper case; otherwise the result is '\0'). It catches every
- * single-symbol error and every transposition of adjacent symbols except one
- * pair: like decimal Luhn's 09/90, Luhn mod N cannot tell "0Z" from "Z0"
- * (values 0 and N-1 both add 0 whether doubled or not). */
+/* The check symbol of n Crockford symbols (each must be in the alphabet,
+ * upper case; otherwise the result is '\0'): a weighted sum over GF(32)
+ * (Damm's construction), so every single-symbol error and every transposition
+ * of adjacent symbols, the check symbol included, is caught. */
 char rf__crockford_check(const char *symbols, size_t n);
 
 /* Build a short code from 7 random values (each used mod 32): writes the

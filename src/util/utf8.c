@@ -136,10 +136,10 @@ rf__cp_kind rf__cp_kind_of(uint32_t cp)
         return (cp == 0xAA || cp == 0xBA) ? RF__CP_LETTER : RF__CP_SYMBOL;
     }
     if (cp == 0xD7 || cp == 0xF7 || (cp >= 0x02B0 && cp <= 0x02FF) || /* spacing modifiers */
-        (cp >= 0x2000 && cp <= 0x2BFF) ||                           /* punctuation .. arrows, shapes, dingbats */
-        (cp >= 0x2E00 && cp <= 0x2E7F) ||                           /* supplemental punctuation */
-        (cp >= 0x3001 && cp <= 0x303F) ||                           /* CJK punctuation */
-        (cp >= 0xD800 && cp <= 0xF8FF) ||                           /* surrogates, private use */
+        (cp >= 0x2000 && cp <= 0x2BFF) || /* punctuation .. arrows, shapes, dingbats */
+        (cp >= 0x2E00 && cp <= 0x2E7F) || /* supplemental punctuation */
+        (cp >= 0x3001 && cp <= 0x303F) || /* CJK punctuation */
+        (cp >= 0xD800 && cp <= 0xF8FF) || /* surrogates, private use */
         (cp >= 0xFE10 && cp <= 0xFE1F) || (cp >= 0xFE30 && cp <= 0xFE6F) || cp == 0xFEFF ||
         (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) || (cp >= 0xFF3B && cp <= 0xFF40) ||
         (cp >= 0xFF5B && cp <= 0xFF65) || (cp >= 0xFFE0 && cp <= 0xFFFF) ||
@@ -154,8 +154,9 @@ rf__cp_kind rf__cp_kind_of(uint32_t cp)
 static int is_invisible(uint32_t cp)
 {
     return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || cp == 0x061C || cp == 0x180E ||
-           (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) ||
-           cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+           (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+           (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
 static char *put_escaped(char *o, const unsigned char *p, size_t n)

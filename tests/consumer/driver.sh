@@ -15,6 +15,8 @@
 #   api        every RF_API function of the installed headers is exported, and nothing else is
 #   doxygen    doxygen over the public headers reports no undocumented public symbol
 #              (exit 77, reported by ctest as skipped, when doxygen is not installed)
+# "[ A ] && [ B ] || bad ...": bad runs when either test fails, as intended.
+# shellcheck disable=SC2015
 set -euo pipefail
 
 if [ $# -ne 2 ]; then

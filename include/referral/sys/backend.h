@@ -20,20 +20,37 @@
  * **Return values.** Members return ::RF_OK, ::RF_ENOTFOUND (no such record),
  * ::RF_EEXISTS (a unique key is taken), ::RF_EBUSY (locked beyond the busy
  * timeout), ::RF_ENOMEM or ::RF_EBACKEND. On failure a backend describes the
- * problem with rf_error_set_str() and leaves its records as they were.
+ * problem with rf_error_set_str() and leaves its records as they were, with
+ * one exception: after ::RF_ENOMEM or ::RF_EBACKEND inside a transaction a
+ * backend may have lost the whole transaction (SQLite rolls back on
+ * out-of-memory and some I/O errors); it then refuses further writes and
+ * commits until the outermost level is rolled back, and never commits half
+ * a transaction.
  *
  * **Borrowed records.** Strings in a record a backend hands out (get members,
  * scan callbacks) belong to the backend: they stay valid until the next call
  * on the same backend, or, in a scan, until the callback returns. The store
  * copies what it keeps. Strings in records passed in are the caller's and
- * are copied by the backend. An unset optional string is NULL (never "").
+ * are copied by the backend. An unset optional string is NULL; the store never
+ * passes "".
+ *
+ * A get member that fails leaves @p out zeroed.
  *
  * **Transactions.** begin/commit/rollback nest: begin while a transaction is
  * open starts an inner level (an SQL savepoint) that commit folds into the
  * outer one and rollback undoes alone. Writes are only made inside a
- * transaction; reads may be made outside one. The outermost begin must take
+ * transaction: a write, commit or rollback with no transaction open fails with
+ * ::RF_EBACKEND. Reads may be made outside one. The outermost begin must take
  * the write lock up front (e.g. SQLite `BEGIN IMMEDIATE`), so that two
  * processes never both read and then fail to upgrade.
+ *
+ * **Scans** visit records in ascending byte order of their id (ids are
+ * time-ordered UUID text), apply the filters first and count only matching
+ * records against `limit`. A party whose e-mail and phone keys are equal is
+ * visited once. A scan callback must not call the backend.
+ *
+ * A failed commit leaves the level open for the caller to roll back (unless
+ * the backend already lost the transaction, as above).
  *
  * **Threads.** A backend is used by one thread at a time.
  */
@@ -160,7 +177,7 @@ struct rf_backend {
      * @{ */
     /** Insert; ::RF_EEXISTS when the id or the folded key is taken. */
     int (*code_insert)(rf_backend *backend, const char *practice, const rf_code_record *record);
-    /** Replace the record with the same id; ::RF_ENOTFOUND. */
+    /** Replace the record with the same id; ::RF_ENOTFOUND, ::RF_EEXISTS (the new key is taken). */
     int (*code_update)(rf_backend *backend, const char *practice, const rf_code_record *record);
     /** Fill @p out with the code @p id; ::RF_ENOTFOUND. */
     int (*code_get)(rf_backend *backend, const char *practice, const char *id, rf_code_record *out);

@@ -64,7 +64,7 @@ void rf__mem_map_put(rf__mem_map *m, const char *key, uint64_t hash, void *value
     m->len++;
 }
 
-void rf__mem_map_remove(rf__mem_map *m, rf__mem_slot *slot)
+void rf__mem_map_remove(rf__mem_map *m, const rf__mem_slot *slot)
 {
     /* Backward-shift deletion: pull later members of the probe run into the hole unless that
      * would move one before its home slot, so lookups never need tombstones. */

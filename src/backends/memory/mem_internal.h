@@ -70,7 +70,7 @@ int rf__mem_map_reserve(rf__mem_map *m, size_t extra);
 /* Add a key known to be absent; room must have been reserved. Never allocates. */
 void rf__mem_map_put(rf__mem_map *m, const char *key, uint64_t hash, void *value);
 /* Remove the entry in @slot. Never allocates and leaves no tombstone. */
-void rf__mem_map_remove(rf__mem_map *m, rf__mem_slot *slot);
+void rf__mem_map_remove(rf__mem_map *m, const rf__mem_slot *slot);
 void rf__mem_map_free(rf__mem_map *m);
 
 /* --- ordered vector of records by id --------------------------------------------------------- */

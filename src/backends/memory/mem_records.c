@@ -28,7 +28,7 @@ static int bad_call(const char *member)
                         "memory backend: %s needs a practice, a key and an output record", member);
 }
 
-/* Point the unique-key entry for @from at @to, which carries the same key. */
+/* Point the entry for @key at @to; the slot borrows @to's own copy of the key from now on. */
 static void map_repoint(rf__mem_map *m, const char *key, void *to, const char *to_key)
 {
     rf__mem_slot *slot = rf__mem_map_find(m, key, rf__mem_hash(key));
@@ -111,7 +111,8 @@ static void party_link(rf__mem_practice *p, rf_party_record *rec)
     map_move(&p->party_by_external, NULL, rec->external_id, rec);
     rf__mem_vec_insert(&p->parties, rec);
     const char *keys[2];
-    groups_move(&p->party_by_contact, NULL, 0, NULL, keys, party_contacts(rec, keys), rec);
+    size_t n = party_contacts(rec, keys);
+    groups_move(&p->party_by_contact, NULL, 0, NULL, keys, n, rec);
 }
 
 static void party_unlink(rf__mem_practice *p, rf_party_record *rec)
@@ -120,7 +121,8 @@ static void party_unlink(rf__mem_practice *p, rf_party_record *rec)
     map_move(&p->party_by_external, rec->external_id, NULL, NULL);
     rf__mem_vec_remove(&p->parties, rec);
     const char *keys[2];
-    groups_move(&p->party_by_contact, keys, party_contacts(rec, keys), rec, NULL, 0, NULL);
+    size_t n = party_contacts(rec, keys);
+    groups_move(&p->party_by_contact, keys, n, rec, NULL, 0, NULL);
 }
 
 /* Swap @to in for @from (same id) everywhere; serves both update and its undo. */
@@ -132,7 +134,8 @@ static void party_relink(rf__mem_practice *p, rf_party_record *from, rf_party_re
     const char *fk[2];
     const char *tk[2];
     size_t nf = party_contacts(from, fk);
-    groups_move(&p->party_by_contact, fk, nf, from, tk, party_contacts(to, tk), to);
+    size_t nt = party_contacts(to, tk);
+    groups_move(&p->party_by_contact, fk, nf, from, tk, nt, to);
 }
 
 /* Everything a party write may need, reserved before anything changes. */
@@ -274,7 +277,7 @@ static int mem_party_scan(rf_backend *backend, const char *practice, const rf_pa
         v = &group->members;
     }
     unsigned int seen = 0;
-    /* Indexing afresh each time round keeps the walk memory-safe if a callback writes. */
+    /* Indexing afresh each time round keeps the walk memory-safe should a callback insert. */
     for (size_t i = rf__mem_vec_after(v, q->after_id); i < v->len && (q->limit == 0 || seen < q->limit);
          i++) {
         const rf_party_record *rec = v->items[i];
@@ -309,7 +312,8 @@ static void code_link(rf__mem_practice *p, rf_code_record *rec)
     rf__mem_map_put(&p->code_by_key, rec->key, rf__mem_hash(rec->key), rec);
     rf__mem_vec_insert(&p->codes, rec);
     const char *owner[1];
-    groups_move(&p->code_by_owner, NULL, 0, NULL, owner, code_owners(rec, owner), rec);
+    size_t n = code_owners(rec, owner);
+    groups_move(&p->code_by_owner, NULL, 0, NULL, owner, n, rec);
 }
 
 static void code_unlink(rf__mem_practice *p, rf_code_record *rec)
@@ -318,7 +322,8 @@ static void code_unlink(rf__mem_practice *p, rf_code_record *rec)
     rf__mem_map_remove(&p->code_by_key, rf__mem_map_find(&p->code_by_key, rec->key, rf__mem_hash(rec->key)));
     rf__mem_vec_remove(&p->codes, rec);
     const char *owner[1];
-    groups_move(&p->code_by_owner, owner, code_owners(rec, owner), rec, NULL, 0, NULL);
+    size_t n = code_owners(rec, owner);
+    groups_move(&p->code_by_owner, owner, n, rec, NULL, 0, NULL);
 }
 
 static void code_relink(rf__mem_practice *p, rf_code_record *from, rf_code_record *to)
@@ -329,7 +334,8 @@ static void code_relink(rf__mem_practice *p, rf_code_record *from, rf_code_recor
     const char *fo[1];
     const char *to_owner[1];
     size_t nf = code_owners(from, fo);
-    groups_move(&p->code_by_owner, fo, nf, from, to_owner, code_owners(to, to_owner), to);
+    size_t nt = code_owners(to, to_owner);
+    groups_move(&p->code_by_owner, fo, nf, from, to_owner, nt, to);
 }
 
 static int code_prepare(rf__mem_practice *p, const rf_code_record *rec, int insert)

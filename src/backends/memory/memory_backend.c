@@ -271,7 +271,7 @@ static int mem_journal_scan(rf_backend *backend, const char *practice, int64_t a
     }
     /* Sequence numbers are dense from 1, so seq n sits at index n - 1. */
     size_t i = after_seq > 0 ? (size_t)after_seq : 0;
-    /* Re-read the length each time round: it is the only state a callback could change. */
+    /* Indexing afresh each time round keeps the walk memory-safe should a callback insert. */
     for (unsigned int seen = 0; i < p->events_len && (limit == 0 || seen < limit); i++, seen++) {
         if (visit(p->events[i], payload) != 0) {
             break;

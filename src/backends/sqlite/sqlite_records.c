@@ -143,6 +143,14 @@ static int check_writable(rf_sqlite *b, const char *what)
     if (rf__sqlite_in_transaction(b)) {
         return RF_OK;
     }
+    if (b->depth > 0) {
+        /* SQLite abandons the whole transaction after out-of-memory, I/O and
+         * some disk-full errors; writing on would commit piecemeal. */
+        return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_BACKEND,
+                               "database '%s': %s refused: the transaction was rolled back after an earlier "
+                               "error; roll back and start again",
+                               b->path, what);
+    }
     return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_BACKEND,
                            "database '%s': %s outside a transaction; writes must be made between begin and "
                            "commit",

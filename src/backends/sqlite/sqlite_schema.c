@@ -199,7 +199,6 @@ static int set_meta(rf_sqlite *b, const char *key, const char *value)
 static int migrate(rf_sqlite *b, int64_t from)
 {
     char sql[64];
-    char text[32];
     int rc = RF_OK;
     for (int64_t v = from; v < RF_SQLITE_SCHEMA_VERSION && rc == RF_OK; v++) {
         char what[64];
@@ -219,6 +218,7 @@ static int migrate(rf_sqlite *b, int64_t from)
         }
     }
     if (rc == RF_OK) {
+        char text[32];
         snprintf(text, sizeof text, "%d", RF_SQLITE_SCHEMA_VERSION);
         rc = set_meta(b, "schema_version", text);
     }
@@ -295,6 +295,11 @@ int rf__sqlite_schema_open(rf_sqlite *b)
     /* NORMAL is durable against application crashes in WAL mode; a power
      * loss may lose the last commits but never corrupts the file. */
     rc = exec(b, "PRAGMA synchronous = NORMAL", "setting synchronous mode");
+    /* The default 2 MiB cache sends code lookups on a busy practice's file to
+     * the OS page cache; the limit is only reached as pages are read. */
+    if (rc == RF_OK) {
+        rc = exec(b, "PRAGMA cache_size = -32768", "setting the cache size");
+    }
     if (rc == RF_OK && version < RF_SQLITE_SCHEMA_VERSION) {
         rc = upgrade(b);
     }

@@ -1,0 +1,278 @@
+/* The contract suite's backends under test, fixtures, record builders and shared assertions. */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* --- backends under test ------------------------------------------------------------------------ */
+
+static rf_status open_memory(rf_backend **out, const char *path)
+{
+    (void)path;
+    return rf_backend_memory_new(out);
+}
+
+static rf_status open_sqlite(rf_backend **out, const char *path)
+{
+    return rf_backend_sqlite_new(out, path);
+}
+
+const factory factories[] = {
+    {"memory", open_memory, 0, 1},
+    {"sqlite", open_sqlite, 1, 0},
+};
+const size_t factory_count = sizeof factories / sizeof factories[0];
+
+const factory *current; /* the backend whose group is running */
+static unsigned int case_number;
+
+static void remove_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char name[600];
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        unlink(name);
+    }
+}
+
+int reopen(fixture *fx)
+{
+    rf_status rc = fx->f->open(&fx->b, fx->path);
+    if (rc != RF_OK || fx->b == NULL) {
+        print_error("backend '%s' could not be created: %s (%s)\n", fx->f->name, rf_strerror(rc),
+                    rf_error_last()->message);
+        return -1;
+    }
+    return 0;
+}
+
+int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    if (fx == NULL) {
+        return -1;
+    }
+    fx->f = current;
+    snprintf(fx->path, sizeof fx->path, "%s/contract-%s-%ld-%u.db", RF_TEST_TMPDIR, current->name,
+             (long)getpid(), ++case_number);
+    remove_files(fx->path);
+    /* A backend that cannot be created fails every one of its cases (cmocka skips teardown). */
+    if (reopen(fx) != 0) {
+        remove_files(fx->path);
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+int teardown(void **state)
+{
+    fixture *fx = *state;
+    if (fx != NULL) {
+        if (fx->b != NULL) {
+            fx->b->free(fx->b);
+        }
+        remove_files(fx->path);
+        free(fx);
+    }
+    return 0;
+}
+
+/* --- records and helpers ------------------------------------------------------------------------ */
+
+/* UUIDv7-shaped text that sorts by n. From a ring: only the last 256 results stay valid. */
+const char *uid(unsigned int n)
+{
+    static char ring[256][40];
+    static unsigned int next;
+    char *s = ring[next++ % 256];
+    snprintf(s, 40, "0190a1b2-0000-7000-8000-%012u", n);
+    return s;
+}
+
+const char *text(const char *fmt, unsigned int n)
+{
+    static char ring[256][64];
+    static unsigned int next;
+    char *s = ring[next++ % 256];
+    snprintf(s, 64, fmt, n);
+    return s;
+}
+
+rf_party_record party(const char *id, const char *ext, const char *email_key, const char *phone_key, int kind)
+{
+    rf_party_record r = {.id = id,
+                         .external_id = ext,
+                         .display_name = "Jane Doe",
+                         .email = "jane@example.org",
+                         .phone = "+447700900123",
+                         .email_key = email_key,
+                         .phone_key = phone_key,
+                         .segment = "physio",
+                         .practitioner_id = "staff-7",
+                         .intake_detail = "saw a poster",
+                         .kind = kind,
+                         .consent = 5,
+                         .payer = 2,
+                         .intake = 3,
+                         .first_visit_at = 1700000000,
+                         .created_at = 1700000100,
+                         .updated_at = 1700000200};
+    return r;
+}
+
+rf_code_record code(const char *id, const char *key, const char *owner)
+{
+    rf_code_record r = {id, key, "Jane-7K3Q", owner, "prog-1", NULL, 2, 1, 10, 0, 1700000300, 1800000000, 0};
+    return r;
+}
+
+rf_event_record event(const char *type, const char *subject)
+{
+    rf_event_record r = {99, type, subject, "object-1", NULL, "{\"n\":1}", 1700000400};
+    return r;
+}
+
+rf_idempotency_record idem(const char *key, const char *result_id)
+{
+    rf_idempotency_record r = {key, "party.add", result_id, UINT64_C(0xF00DFACECAFEBEEF), 1700000500};
+    return r;
+}
+
+void assert_str(const char *want, const char *got)
+{
+    if (want == NULL) {
+        assert_null(got);
+    } else {
+        assert_non_null(got);
+        assert_string_equal(want, got);
+    }
+}
+
+void assert_party(const rf_party_record *want, const rf_party_record *got)
+{
+    assert_str(want->id, got->id);
+    assert_str(want->external_id, got->external_id);
+    assert_str(want->display_name, got->display_name);
+    assert_str(want->email, got->email);
+    assert_str(want->phone, got->phone);
+    assert_str(want->email_key, got->email_key);
+    assert_str(want->phone_key, got->phone_key);
+    assert_str(want->segment, got->segment);
+    assert_str(want->practitioner_id, got->practitioner_id);
+    assert_str(want->intake_detail, got->intake_detail);
+    assert_int_equal(want->kind, got->kind);
+    assert_int_equal(want->consent, got->consent);
+    assert_int_equal(want->payer, got->payer);
+    assert_int_equal(want->intake, got->intake);
+    assert_int_equal(want->first_visit_at, got->first_visit_at);
+    assert_int_equal(want->created_at, got->created_at);
+    assert_int_equal(want->updated_at, got->updated_at);
+}
+
+void assert_code(const rf_code_record *want, const rf_code_record *got)
+{
+    assert_str(want->id, got->id);
+    assert_str(want->key, got->key);
+    assert_str(want->text, got->text);
+    assert_str(want->owner_id, got->owner_id);
+    assert_str(want->program_id, got->program_id);
+    assert_str(want->revoke_reason, got->revoke_reason);
+    assert_int_equal(want->style, got->style);
+    assert_int_equal(want->channel, got->channel);
+    assert_int_equal(want->max_uses, got->max_uses);
+    assert_int_equal(want->uses, got->uses);
+    assert_int_equal(want->created_at, got->created_at);
+    assert_int_equal(want->expires_at, got->expires_at);
+    assert_int_equal(want->revoked_at, got->revoked_at);
+}
+
+visits *visits_new(size_t stop_after)
+{
+    visits *v = calloc(1, sizeof *v);
+    assert_non_null(v);
+    v->stop_after = stop_after;
+    return v;
+}
+
+int visit_id(visits *v, const char *id, int64_t seq)
+{
+    assert_true(v->n < 600);
+    if (id != NULL) {
+        snprintf(v->ids[v->n], sizeof v->ids[0], "%s", id);
+    }
+    v->seqs[v->n++] = seq;
+    return v->stop_after != 0 && v->n >= v->stop_after;
+}
+
+int on_party(const rf_party_record *r, void *payload)
+{
+    /* Strings are borrowed until the callback returns: reading them must be safe here. */
+    assert_non_null(r->display_name);
+    assert_true(strlen(r->display_name) > 0);
+    return visit_id(payload, r->id, 0);
+}
+
+int on_code(const rf_code_record *r, void *payload)
+{
+    assert_non_null(r->key);
+    return visit_id(payload, r->id, 0);
+}
+
+int on_event(const rf_event_record *r, void *payload)
+{
+    assert_non_null(r->type);
+    return visit_id(payload, r->subject_id, r->seq);
+}
+
+visits *scan_parties(rf_backend *b, const char *practice, const char *after, int kind, const char *contact,
+                     unsigned int limit)
+{
+    visits *v = visits_new(0);
+    rf_party_query q = {after, kind, contact, limit};
+    OK(b->party_scan(b, practice, &q, on_party, v));
+    return v;
+}
+
+visits *scan_codes(rf_backend *b, const char *practice, const char *after, const char *owner,
+                   unsigned int limit)
+{
+    visits *v = visits_new(0);
+    rf_code_query q = {after, owner, limit};
+    OK(b->code_scan(b, practice, &q, on_code, v));
+    return v;
+}
+
+/* The scan saw exactly the ids uid(want[0..n)), in that order; frees @v. */
+void assert_visited(visits *v, const unsigned int *want, size_t n)
+{
+    assert_int_equal(v->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(v->ids[i], uid(want[i]));
+    }
+    free(v);
+}
+
+void insert_party(rf_backend *b, const char *practice, unsigned int n, int kind, const char *email_key,
+                  const char *phone_key)
+{
+    rf_party_record r = party(uid(n), text("ext-%u", n), email_key, phone_key, kind);
+    OK(b->party_insert(b, practice, &r));
+}
+
+void expect_no_party(rf_backend *b, const char *practice, const char *id)
+{
+    rf_party_record got;
+    assert_status(RF_ENOTFOUND, b->party_get(b, practice, id, &got));
+}
+
+int64_t last_seq(rf_backend *b, const char *practice)
+{
+    int64_t seq = -1;
+    OK(b->journal_last_seq(b, practice, &seq));
+    return seq;
+}

@@ -1,0 +1,125 @@
+/* Shared harness of the backend contract suite: backends, fixtures, record builders and assertions. */
+#ifndef RF_BACKEND_CONTRACT_HARNESS_H
+#define RF_BACKEND_CONTRACT_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <referral.h>
+#include <referral/sys/backend.h>
+
+/* --- backends under test ------------------------------------------------------------------------ */
+
+typedef struct factory {
+    const char *name;
+    rf_status (*open)(rf_backend **out, const char *path);
+    int persistent;   /* records survive free() and reopening the same path */
+    int oom_testable; /* allocates only through malloc/calloc/realloc */
+} factory;
+
+/* Every case runs once per entry (harness.c); a new built-in backend is added there. */
+extern const factory factories[];
+extern const size_t factory_count;
+
+typedef struct fixture {
+    const factory *f;
+    rf_backend *b;
+    char path[512];
+} fixture;
+
+extern const factory *current; /* the backend whose group is running */
+
+/* A fresh backend per case, on a database path of its own; teardown frees it and removes the files. */
+int setup(void **state);
+int teardown(void **state);
+/* Creates fx->b from fx->f on fx->path again (after a free); non-zero, having said why, on failure. */
+int reopen(fixture *fx);
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+/* --- records and helpers ------------------------------------------------------------------------ */
+
+#define PA "a"
+#define PB "b"
+
+/* UUIDv7-shaped text that sorts by n. From a ring: only the last 256 results stay valid. */
+const char *uid(unsigned int n);
+/* printf(fmt, n) into a ring: only the last 256 results stay valid. */
+const char *text(const char *fmt, unsigned int n);
+
+/* Records with a fixed value in every field not given. */
+rf_party_record party(const char *id, const char *ext, const char *email_key, const char *phone_key,
+                      int kind);
+rf_code_record code(const char *id, const char *key, const char *owner);
+rf_event_record event(const char *type, const char *subject);
+rf_idempotency_record idem(const char *key, const char *result_id);
+
+/* Equal strings, or both NULL. */
+void assert_str(const char *want, const char *got);
+void assert_party(const rf_party_record *want, const rf_party_record *got);
+void assert_code(const rf_code_record *want, const rf_code_record *got);
+
+/* A failure must carry its code in the thread's last error, with a message. */
+#define assert_status(want, expr)                                                                            \
+    do {                                                                                                     \
+        rf_error_clear();                                                                                    \
+        int rc_ = (expr);                                                                                    \
+        assert_int_equal(rc_, (want));                                                                       \
+        if ((want) != RF_OK) {                                                                               \
+            assert_int_equal(rf_error_last()->code, (want));                                                 \
+            assert_true(strcmp(rf_error_last()->message, "no error") != 0);                                  \
+        }                                                                                                    \
+    } while (0)
+#define OK(expr) assert_status(RF_OK, (expr))
+
+/* What a scan visited, copied out while the strings were valid. */
+typedef struct visits {
+    size_t n;
+    size_t stop_after; /* return non-zero from the callback after this many; 0 never */
+    char ids[600][40];
+    int64_t seqs[600];
+} visits;
+
+visits *visits_new(size_t stop_after);
+/* Records one visit; non-zero once v->stop_after visits are reached. */
+int visit_id(visits *v, const char *id, int64_t seq);
+/* Scan callbacks that record ids (events: subject ids and sequence numbers) into a visits payload. */
+int on_party(const rf_party_record *r, void *payload);
+int on_code(const rf_code_record *r, void *payload);
+int on_event(const rf_event_record *r, void *payload);
+
+/* Scans that must succeed; the caller frees the result (assert_visited does). */
+visits *scan_parties(rf_backend *b, const char *practice, const char *after, int kind, const char *contact,
+                     unsigned int limit);
+visits *scan_codes(rf_backend *b, const char *practice, const char *after, const char *owner,
+                   unsigned int limit);
+/* The scan saw exactly the ids uid(want[0..n)), in that order; frees @v. */
+void assert_visited(visits *v, const unsigned int *want, size_t n);
+
+/* Inserts party(uid(n), "ext-<n>", email_key, phone_key, kind), which must succeed. */
+void insert_party(rf_backend *b, const char *practice, unsigned int n, int kind, const char *email_key,
+                  const char *phone_key);
+void expect_no_party(rf_backend *b, const char *practice, const char *id);
+int64_t last_seq(rf_backend *b, const char *practice);
+
+/* --- the cases of each topic -------------------------------------------------------------------- */
+
+extern const struct CMUnitTest party_cases[];
+extern const size_t party_case_count;
+extern const struct CMUnitTest code_cases[];
+extern const size_t code_case_count;
+extern const struct CMUnitTest journal_idempotency_cases[];
+extern const size_t journal_idempotency_case_count;
+extern const struct CMUnitTest isolation_scan_cases[];
+extern const size_t isolation_scan_case_count;
+extern const struct CMUnitTest transaction_cases[];
+extern const size_t transaction_case_count;
+extern const struct CMUnitTest oom_cases[];
+extern const size_t oom_case_count;
+
+#endif
