@@ -44,6 +44,8 @@ static void test_code_insert_get_update(void **state)
     assert_code(&up, &got);
 }
 
+/* --- unique keys -------------------------------------------------------------------------------- */
+
 static void test_duplicate_code(void **state)
 {
     rf_backend *b = ((fixture *)*state)->b;

@@ -5,6 +5,8 @@
 
 #include "harness.h"
 
+/* --- lookups and practices ---------------------------------------------------------------------- */
+
 static void test_not_found(void **state)
 {
     rf_backend *b = ((fixture *)*state)->b;

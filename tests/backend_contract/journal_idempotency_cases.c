@@ -80,6 +80,8 @@ static void test_idempotency_put_get(void **state)
     assert_int_equal(got.created_at, 1700000500);
 }
 
+/* --- unique keys -------------------------------------------------------------------------------- */
+
 static void test_duplicate_idempotency_key(void **state)
 {
     rf_backend *b = ((fixture *)*state)->b;

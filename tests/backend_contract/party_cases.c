@@ -68,6 +68,8 @@ static void test_party_update(void **state)
     assert_party(&up, &got);
 }
 
+/* --- unique keys -------------------------------------------------------------------------------- */
+
 static void test_duplicate_party(void **state)
 {
     rf_backend *b = ((fixture *)*state)->b;
