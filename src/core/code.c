@@ -86,14 +86,20 @@ static rf_status check_issue_options(rf_store *store, const rf_code_options *o)
     return rf__idem_check_key(o->idempotency_key);
 }
 
-/* Is this folded key free in the practice? */
-static rf_status key_free(rf_store *store, const char *key, int *is_free)
+/* Fold a candidate text into its key and say whether the key is free in the practice. */
+static rf_status candidate_free(rf_store *store, const char *text, char key[RF_CODE_KEY_MAX + 1],
+                                int *is_free)
 {
+    *is_free = 0;
+    rf_status rc = rf__code_fold(key, RF_CODE_KEY_MAX + 1, text);
+    if (rc != RF_OK) {
+        return rc;
+    }
     rf_code_record rec;
     memset(&rec, 0, sizeof rec);
-    int rc = store->backend->code_get_by_key(store->backend, store->practice, key, &rec);
-    *is_free = rc == RF_ENOTFOUND;
-    return rc == RF_OK || rc == RF_ENOTFOUND ? RF_OK : (rf_status)rc;
+    int brc = store->backend->code_get_by_key(store->backend, store->practice, key, &rec);
+    *is_free = brc == RF_ENOTFOUND;
+    return brc == RF_OK || brc == RF_ENOTFOUND ? RF_OK : (rf_status)brc;
 }
 
 /* Suffixes tried after the bare slug before giving up on vanity for this name. */
@@ -104,23 +110,18 @@ static rf_status key_free(rf_store *store, const char *key, int *is_free)
 static rf_status pick_vanity(rf_store *store, const char *base, char text[RF_CODE_KEY_MAX + 1],
                              char key[RF_CODE_KEY_MAX + 1], int *found)
 {
-    *found = 0;
     for (int n = 1; n <= VANITY_SUFFIX_MAX; n++) {
         if (n == 1) {
             snprintf(text, RF_CODE_KEY_MAX + 1, "%s", base);
         } else {
             snprintf(text, RF_CODE_KEY_MAX + 1, "%s-%d", base, n);
         }
-        int is_free = 0;
-        rf_status rc = rf__code_fold(key, RF_CODE_KEY_MAX + 1, text);
-        if (rc == RF_OK) {
-            rc = key_free(store, key, &is_free);
-        }
-        if (rc != RF_OK || is_free) {
-            *found = is_free;
+        rf_status rc = candidate_free(store, text, key, found);
+        if (rc != RF_OK || *found) {
             return rc;
         }
     }
+    *found = 0;
     return RF_OK;
 }
 
@@ -134,10 +135,7 @@ static rf_status pick_short(rf_store *store, char text[RF_CODE_KEY_MAX + 1], cha
         }
         rf__short_code_make(text, random);
         int is_free = 0;
-        rf_status rc = rf__code_fold(key, RF_CODE_KEY_MAX + 1, text);
-        if (rc == RF_OK) {
-            rc = key_free(store, key, &is_free);
-        }
+        rf_status rc = candidate_free(store, text, key, &is_free);
         if (rc != RF_OK || is_free) {
             return rc;
         }
@@ -207,7 +205,7 @@ rf_status rf_code_issue(rf_code **out, rf_store *store, const char *owner_id, co
         return rf__tx_abort(store, rc);
     }
     if (replay_id[0] != '\0') {
-        rf__tx_commit(store);
+        rf__tx_close_unchanged(store);
         return rf__code_load(store, replay_id, out);
     }
 

@@ -134,7 +134,7 @@ static rf_status change_code(rf_code **out, rf_store *store, const char *text, c
         return rf__tx_abort(store, rc);
     }
     if (replay_id[0] != '\0') {
-        rf__tx_commit(store);
+        rf__tx_close_unchanged(store);
         rc = rf__code_load(store, replay_id, &code);
     } else {
         char data[64] = "";
@@ -269,20 +269,12 @@ rf_status rf_code_list(rf_code_iter **out, rf_store *store, const char *owner_id
 
 rf_status rf_code_iter_next(rf_code **out, rf_code_iter *iter)
 {
-    rf_status rc = rf__check_arg(out, "out");
-    if (rc != RF_OK) {
-        return rc;
-    }
-    *out = NULL;
-    return (rc = rf__check_arg(iter, "iter")) != RF_OK ? rc : rf__page_next(&iter->page, (void **)out);
+    return rf__iter_next((void **)out, iter, iter != NULL ? &iter->page : NULL);
 }
 
 void rf_code_iter_free(rf_code_iter *iter)
 {
-    if (iter != NULL) {
-        rf__page_clear(&iter->page);
-        free(iter);
-    }
+    rf__iter_free(iter, iter != NULL ? &iter->page : NULL);
 }
 
 /* --- accessors -------------------------------------------------------------- */

@@ -82,20 +82,12 @@ rf_status rf_journal_read(rf_journal_iter **out, rf_store *store, int64_t after_
 
 rf_status rf_journal_iter_next(rf_event **out, rf_journal_iter *iter)
 {
-    rf_status rc = rf__check_arg(out, "out");
-    if (rc != RF_OK) {
-        return rc;
-    }
-    *out = NULL;
-    return (rc = rf__check_arg(iter, "iter")) != RF_OK ? rc : rf__page_next(&iter->page, (void **)out);
+    return rf__iter_next((void **)out, iter, iter != NULL ? &iter->page : NULL);
 }
 
 void rf_journal_iter_free(rf_journal_iter *iter)
 {
-    if (iter != NULL) {
-        rf__page_clear(&iter->page);
-        free(iter);
-    }
+    rf__iter_free(iter, iter != NULL ? &iter->page : NULL);
 }
 
 rf_status rf_journal_last_seq(int64_t *out, rf_store *store)

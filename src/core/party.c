@@ -350,7 +350,7 @@ rf_status rf_party_add(rf_party **out, rf_store *store, const rf_party_options *
         return rf__tx_abort(store, rc);
     }
     if (replay_id[0] != '\0') {
-        rf__tx_commit(store);
+        rf__tx_close_unchanged(store);
         return replay(out, store, replay_id);
     }
 
@@ -418,7 +418,7 @@ rf_status rf_party_update(rf_party **out, rf_store *store, const char *id, const
         return rf__tx_abort(store, rc);
     }
     if (replay_id[0] != '\0') {
-        rf__tx_commit(store);
+        rf__tx_close_unchanged(store);
         return replay(out, store, replay_id);
     }
 

@@ -146,23 +146,12 @@ rf_status rf_party_list(rf_party_iter **out, rf_store *store, const rf_party_fil
 
 rf_status rf_party_iter_next(rf_party **out, rf_party_iter *iter)
 {
-    rf_status rc = rf__check_arg(out, "out");
-    if (rc != RF_OK) {
-        return rc;
-    }
-    *out = NULL;
-    if ((rc = rf__check_arg(iter, "iter")) != RF_OK) {
-        return rc;
-    }
-    return rf__page_next(&iter->page, (void **)out);
+    return rf__iter_next((void **)out, iter, iter != NULL ? &iter->page : NULL);
 }
 
 void rf_party_iter_free(rf_party_iter *iter)
 {
-    if (iter != NULL) {
-        rf__page_clear(&iter->page);
-        free(iter);
-    }
+    rf__iter_free(iter, iter != NULL ? &iter->page : NULL);
 }
 
 /* --- accessors -------------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #include "core/records.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -33,6 +34,26 @@ void rf__page_clear(rf_record_page *page)
         page->free_item(page->items[i]);
     }
     page->count = page->pos = 0;
+}
+
+rf_status rf__iter_next(void **out, void *iter, rf_record_page *page)
+{
+    if (out == NULL) {
+        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "out must not be NULL");
+    }
+    *out = NULL;
+    if (iter == NULL) {
+        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "iter must not be NULL");
+    }
+    return rf__page_next(page, out);
+}
+
+void rf__iter_free(void *iter, rf_record_page *page)
+{
+    if (iter != NULL) {
+        rf__page_clear(page);
+        free(iter);
+    }
 }
 
 rf_status rf__page_next(rf_record_page *page, void **out)

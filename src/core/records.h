@@ -33,6 +33,11 @@ int rf__page_add(rf_record_page *page, void *item, const char *id);
 rf_status rf__page_next(rf_record_page *page, void **out);
 void rf__page_clear(rf_record_page *page);
 
+/* The public iterator calls: check the arguments, then step or free. @iter is
+ * the iterator struct that holds @page (NULL when the caller passed NULL). */
+rf_status rf__iter_next(void **out, void *iter, rf_record_page *page);
+void rf__iter_free(void *iter, rf_record_page *page);
+
 /* Parties (party.c): a handle is its record with strings it owns. */
 struct rf_party {
     rf_party_record r;

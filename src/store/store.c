@@ -90,6 +90,11 @@ rf_status rf__tx_abort(rf_store *store, rf_status status)
     return status;
 }
 
+void rf__tx_close_unchanged(rf_store *store)
+{
+    rf__tx_abort(store, RF_OK);
+}
+
 rf_status rf_store_begin(rf_store *store)
 {
     rf_status rc = rf__check_arg(store, "store");

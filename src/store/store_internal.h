@@ -27,6 +27,10 @@ rf_status rf__tx_commit(rf_store *store);
  * last error (the reason for the rollback) whatever the rollback does. */
 rf_status rf__tx_abort(rf_store *store, rf_status status);
 
+/* Close a level that wrote nothing (an idempotent replay): rolling it back
+ * cannot lose anything, and unlike a commit it cannot fail. */
+void rf__tx_close_unchanged(rf_store *store);
+
 /* A new time-ordered id from the store's clock and random numbers. */
 void rf__store_new_id(rf_store *store, char out[RF_ID_BUFSIZE]);
 
