@@ -1,5 +1,5 @@
 /**
- * @file referral.h
+ * @file
  * @brief libreferral: the whole stable public API.
  *
  * libreferral runs client-referral programmes for appointment-based practices.
@@ -16,5 +16,7 @@
 #include "referral/party.h"
 #include "referral/code.h"
 #include "referral/journal.h"
+#include "referral/program.h"
+#include "referral/referrals.h"
 
 #endif /* REFERRAL_H */

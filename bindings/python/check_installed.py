@@ -17,4 +17,7 @@ if not loaded or not all(os.path.realpath(p).startswith(prefix + os.sep) for p i
 with referral.Store("memory:") as store:
     party = store.parties.add(kind="client", display_name="Installed")
     assert store.codes.issue(party).text == "installed"
+    program = store.programs.create(name="Installed")
+    lead = store.parties.add(kind="lead", display_name="Lead")
+    assert store.referrals.create(program, lead, code="installed").advance("accepted").state == "ACCEPTED"
 print(f"referral {referral.__version__} from {here}; {sorted(loaded)[0]}")

@@ -10,7 +10,8 @@
  *   ├─ Conflict                      RF_ECONFLICT
  *   ├─ IllegalTransition             RF_ESTATE
  *   ├─ StorageError                  RF_EBACKEND, RF_EBUSY, RF_EVERSION
- *   └─ OutOfMemory (+ MemoryError)   RF_ENOMEM
+ *   ├─ OutOfMemory (+ MemoryError)   RF_ENOMEM
+ *   └─ PolicyViolation               RF_EPOLICY (a programme's fraud guard refused)
  *
  * args[0] (and so str(exc) and .message) is the C library's message, taken
  * from rf_error_last() right after the failing call on the same thread.
@@ -25,6 +26,7 @@ static PyObject *rfpy_exc_conflict;
 static PyObject *rfpy_exc_state;
 static PyObject *rfpy_exc_storage;
 static PyObject *rfpy_exc_nomem;
+static PyObject *rfpy_exc_policy;
 
 static PyObject *rfpy_exception_for(rf_status code)
 {
@@ -38,6 +40,7 @@ static PyObject *rfpy_exception_for(rf_status code)
     case RF_EBUSY:
     case RF_EVERSION: return rfpy_exc_storage;
     case RF_ENOMEM: return rfpy_exc_nomem;
+    case RF_EPOLICY: return rfpy_exc_policy;
     default: return rfpy_exc_base;
     }
 }
@@ -128,9 +131,12 @@ static int rfpy_init_exceptions(PyObject *m)
                                          "(RF_EBACKEND, RF_EBUSY, RF_EVERSION).");
     rfpy_exc_nomem = rfpy_new_subclass(m, "OutOfMemory", PyExc_MemoryError, RF_ENOMEM,
                                        "libreferral ran out of memory (RF_ENOMEM).");
+    rfpy_exc_policy = rfpy_new_subclass(m, "PolicyViolation", NULL, RF_EPOLICY,
+                                        "A programme's policy refused the call, e.g. a fraud guard "
+                                        "under fraud_action=block (RF_EPOLICY).");
     if (rfpy_exc_notfound == NULL || rfpy_exc_exists == NULL || rfpy_exc_invalid == NULL ||
         rfpy_exc_conflict == NULL || rfpy_exc_state == NULL || rfpy_exc_storage == NULL ||
-        rfpy_exc_nomem == NULL) {
+        rfpy_exc_nomem == NULL || rfpy_exc_policy == NULL) {
         return -1;
     }
     return 0;
@@ -167,6 +173,7 @@ Conflict = _core.Conflict
 IllegalTransition = _core.IllegalTransition
 StorageError = _core.StorageError
 OutOfMemory = _core.OutOfMemory
+PolicyViolation = _core.PolicyViolation
 
 
 def _referral_error_message(self):

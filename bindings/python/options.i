@@ -7,12 +7,15 @@
  * would silently cut the text short in C, so it raises InvalidArgument here.
  *
  * Option structs (rf_store_options, rf_party_options, rf_party_filter,
- * rf_code_options) are not wrapped as classes: a parameter of that type takes
- * a dict whose keys are the struct's field names (None or a missing key means
- * "unset", exactly as *_INIT leaves it) or None for the defaults. Enum fields
- * take ints; the facade maps names to ints. Unknown keys raise TypeError so a
- * misspelt option never passes silently. The text values are held for the
- * whole call, which runs without the GIL.
+ * rf_code_options, rf_program_options, rf_touch_options, rf_referral_options,
+ * rf_advance_options, rf_referral_filter) are not wrapped as classes: a
+ * parameter of that type takes a dict whose keys are the struct's field names
+ * (None or a missing key means "unset", exactly as *_INIT leaves it) or None
+ * for the defaults. Enum fields take ints; the facade maps names to ints.
+ * Unknown keys raise TypeError so a misspelt option never passes silently.
+ * The text values are held for the whole call, which runs without the GIL. Integer settings whose "unset"
+ * marker is RF_UNSET (-1) refuse -1 with InvalidArgument rather than take it
+ * for "unset": None is the only way to leave a setting out.
  */
 
 %{
@@ -124,6 +127,21 @@ static int rfpy_opt_time(PyObject *value, const char *name, rf_time *out)
     return 0;
 }
 
+static int rfpy_opt_setting(PyObject *value, const char *name, int *out)
+{
+    if (rfpy_opt_int(value, name, out) < 0) {
+        return -1;
+    }
+    if (*out == RF_UNSET) {
+        char message[160];
+        PyOS_snprintf(message, sizeof message, "%.60s %d is out of range; give None to leave it unset", name,
+                      RF_UNSET);
+        rfpy_raise_message(RF_EINVALID, RF_ERRCLASS_ARGUMENT, message);
+        return -1;
+    }
+    return 0;
+}
+
 static int rfpy_unknown_option(PyObject *key, const char *what)
 {
     PyErr_Format(PyExc_TypeError, "unknown %s option %R", what, key);
@@ -178,6 +196,10 @@ static int rfpy_fill(void *opts, PyObject *dict, const char *what, rfpy_field_fn
         o->field_name = (type)v_;                                                                           \
         return 0;                                                                                           \
     }
+/* An int setting whose "unset" marker is RF_UNSET: -1 from Python is refused. */
+#define RFPY_SETTING(field_name)                                                                            \
+    if (strcmp(key, #field_name) == 0)                                                                      \
+    return rfpy_opt_setting(value, #field_name, &o->field_name)
 #define RFPY_TIME(field_name)                                                                               \
     if (strcmp(key, #field_name) == 0)                                                                      \
     return rfpy_opt_time(value, #field_name, &o->field_name)
@@ -242,6 +264,75 @@ static int rfpy_code_field(void *opts, const char *key, PyObject *value, rfpy_ke
     RFPY_TEXT(idempotency_key);
     return 1;
 }
+
+static int rfpy_program_field(void *opts, const char *key, PyObject *value, rfpy_keep *keep)
+{
+    rf_program_options *o = opts;
+    RFPY_TEXT(name);
+    RFPY_SETTING(window_days);
+    RFPY_ENUM(attribution, rf_attribution_model);
+    RFPY_SETTING(exclude_existing_clients);
+    RFPY_ENUM(code_style, rf_code_style);
+    RFPY_SETTING(auto_issue_code);
+    RFPY_ENUM(fraud_action, rf_fraud_action);
+    RFPY_SETTING(velocity_cap);
+    RFPY_SETTING(velocity_window_days);
+    RFPY_TEXT(idempotency_key);
+    return 1;
+}
+
+static int rfpy_touch_field(void *opts, const char *key, PyObject *value, rfpy_keep *keep)
+{
+    rf_touch_options *o = opts;
+    RFPY_ENUM(channel, rf_channel);
+    RFPY_TEXT(idempotency_key);
+    return 1;
+}
+
+static int rfpy_referral_field(void *opts, const char *key, PyObject *value, rfpy_keep *keep)
+{
+    rf_referral_options *o = opts;
+    RFPY_TEXT(program_id);
+    RFPY_TEXT(referee_id);
+    RFPY_ENUM(direction, rf_direction);
+    RFPY_TEXT(target_id);
+    RFPY_TEXT(code);
+    RFPY_TEXT(visitor_key);
+    RFPY_TEXT(referrer_id);
+    RFPY_ENUM(source, rf_referral_source);
+    RFPY_ENUM(channel, rf_channel);
+    RFPY_TEXT(reason);
+    RFPY_ENUM(care_level, rf_care_level);
+    RFPY_ENUM(urgency, rf_urgency);
+    RFPY_TEXT(preferred_timing);
+    RFPY_TEXT(practitioner_id);
+    RFPY_TEXT(variant);
+    RFPY_TEXT(documents_required);
+    RFPY_TEXT(documents_received);
+    RFPY_TEXT(idempotency_key);
+    return 1;
+}
+
+static int rfpy_advance_field(void *opts, const char *key, PyObject *value, rfpy_keep *keep)
+{
+    rf_advance_options *o = opts;
+    RFPY_TEXT(reason);
+    RFPY_TIME(appointment_at);
+    RFPY_TEXT(idempotency_key);
+    return 1;
+}
+
+static int rfpy_referral_filter_field(void *opts, const char *key, PyObject *value, rfpy_keep *keep)
+{
+    rf_referral_filter *o = opts;
+    RFPY_TEXT(program_id);
+    RFPY_TEXT(referrer_id);
+    RFPY_TEXT(referee_id);
+    RFPY_ENUM(direction, rf_direction);
+    RFPY_TIME(received_from);
+    RFPY_TIME(received_to);
+    return 1;
+}
 %}
 
 /* const char * arguments (not results, not struct members). */
@@ -285,3 +376,8 @@ RFPY_OPTIONS(rf_store_options, RF_STORE_OPTIONS_INIT, "store", rfpy_store_field)
 RFPY_OPTIONS(rf_party_options, RF_PARTY_OPTIONS_INIT, "party", rfpy_party_field)
 RFPY_OPTIONS(rf_party_filter, RF_PARTY_FILTER_INIT, "party filter", rfpy_filter_field)
 RFPY_OPTIONS(rf_code_options, RF_CODE_OPTIONS_INIT, "code", rfpy_code_field)
+RFPY_OPTIONS(rf_program_options, RF_PROGRAM_OPTIONS_INIT, "programme", rfpy_program_field)
+RFPY_OPTIONS(rf_touch_options, RF_TOUCH_OPTIONS_INIT, "touch", rfpy_touch_field)
+RFPY_OPTIONS(rf_referral_options, RF_REFERRAL_OPTIONS_INIT, "referral", rfpy_referral_field)
+RFPY_OPTIONS(rf_advance_options, RF_ADVANCE_OPTIONS_INIT, "advance", rfpy_advance_field)
+RFPY_OPTIONS(rf_referral_filter, RF_REFERRAL_FILTER_INIT, "referral filter", rfpy_referral_filter_field)

@@ -15,7 +15,8 @@
  * - a store's clock can be pinned to a wrapper-owned cell (Clock below) so
  *   that tests are deterministic.
  *
- * Parts: errors.i, options.i, handles.i.
+ * Parts: errors.i, options.i, handles.i, referrals.i (programmes, touches,
+ * referrals).
  */
 %module(package="referral", threads="1") core
 
@@ -55,6 +56,26 @@
 %thread rf_journal_iter_next;
 %thread rf_journal_iter::__next__;
 %thread rf_journal_last_seq;
+%thread rf_program_create;
+%thread rf_program_get;
+%thread rf_program_find;
+%thread rf_program_update;
+%thread rf_program_list;
+%thread rf_program_iter_next;
+%thread rf_program_iter::__next__;
+%thread rf_touch_add;
+%thread rf_referral_create;
+%thread rf_referral_get;
+%thread rf_referral_advance;
+%thread rf_referral_resume;
+%thread rf_referral_receive_document;
+%thread rf_referral_list;
+%thread rf_referral_iter_next;
+%thread rf_referral_iter::__next__;
+%thread rf_referrer_view_open;
+%thread rf_referrer_view_next;
+%thread rf_referrer_view::__next__;
+%thread rf_partner_exchange_compute;
 
 %include "errors.i"
 %include "options.i"
@@ -68,6 +89,9 @@
 %ignore rf_party_options_init;
 %ignore rf_party_filter_init;
 %ignore rf_code_options_init;
+%ignore rf_program_options_init;
+%ignore rf_referral_options_init;
+%ignore rf_referral_filter_init;
 /* A C function pointer cannot come from Python; use Clock / rfpy_store_use_clock. */
 %ignore rf_store_set_clock;
 /* Backends built by hand are for C backend authors: a Python caller opens by
@@ -98,6 +122,8 @@
 %include "referral/party.h"
 %include "referral/code.h"
 %include "referral/journal.h"
+/* After code.h: referral.h uses rf_channel and rf_code_style. */
+%include "referrals.i"
 
 /* --- a wrapper-owned clock ---------------------------------------------------
  * rf_store_set_clock() wants a C function; this one reads an int64 cell that

@@ -5,7 +5,9 @@
  * Every function that can fail returns an ::rf_status. On failure the calling
  * thread's last error (rf_error_last()) carries the same code, a class naming
  * the area that failed and a message a person can act on, every output
- * parameter is set to NULL (or zero) and nothing was changed.
+ * parameter is set to NULL (or zero) and nothing was changed. The one kind of
+ * exception is a refusal the domain says must be on record, documented at
+ * its function: rf_referral_create() journals a refused second attribution.
  */
 #ifndef REFERRAL_ERRORS_H
 #define REFERRAL_ERRORS_H
@@ -29,6 +31,7 @@ typedef enum rf_status {
     RF_ENOMEM = -9,    /**< out of memory */
     RF_EVERSION = -10, /**< a schema or contract version this library cannot use */
     RF_EBUSY = -11,    /**< the database stayed locked beyond the busy timeout */
+    RF_EPOLICY = -12,  /**< refused by a programme's policy (a fraud guard) */
     RF_ITEROVER = -31  /**< an iterator has no more items (not an error) */
 } rf_status;
 
@@ -42,7 +45,9 @@ typedef enum rf_error_class {
     RF_ERRCLASS_JOURNAL,
     RF_ERRCLASS_IDEMPOTENCY,
     RF_ERRCLASS_BACKEND,
-    RF_ERRCLASS_NOMEMORY
+    RF_ERRCLASS_NOMEMORY,
+    RF_ERRCLASS_PROGRAM,
+    RF_ERRCLASS_REFERRAL
 } rf_error_class;
 
 /** The last error of the calling thread. */

@@ -24,11 +24,24 @@ extern "C" {
 
 /** @name Event types of this version
  * @{ */
-#define RF_EVENT_PARTY_ADDED "party.added"     /**< subject: party; data: `kind=CLIENT` */
-#define RF_EVENT_PARTY_UPDATED "party.updated" /**< subject: party; data: `fields=email,phone` */
-#define RF_EVENT_CODE_ISSUED "code.issued"     /**< subject: code; object: owner; data: `style=VANITY` */
-#define RF_EVENT_CODE_REVOKED "code.revoked"   /**< subject: code; object: owner */
-#define RF_EVENT_CODE_USED "code.used"         /**< subject: code; object: owner; data: `uses=N` */
+#define RF_EVENT_PARTY_ADDED "party.added"         /**< subject: party; data: `kind=CLIENT` */
+#define RF_EVENT_PARTY_UPDATED "party.updated"     /**< subject: party; data: `fields=email,phone` */
+#define RF_EVENT_CODE_ISSUED "code.issued"         /**< subject: code; object: owner; data: `style=VANITY` */
+#define RF_EVENT_CODE_REVOKED "code.revoked"       /**< subject: code; object: owner */
+#define RF_EVENT_CODE_USED "code.used"             /**< subject: code; object: owner; data: `uses=N` */
+#define RF_EVENT_PROGRAM_CREATED "program.created" /**< subject: programme */
+#define RF_EVENT_PROGRAM_UPDATED "program.updated" /**< subject: programme; data: `fields=window_days` */
+#define RF_EVENT_TOUCH_RECORDED                                                                              \
+    "touch.recorded" /**< subject: touch; object: code owner; data: `channel=LINK` */
+/** subject: referral; object: referrer; data: `direction=INBOUND;source=CODE;flags=0` */
+#define RF_EVENT_REFERRAL_RECEIVED "referral.received"
+/** subject: referral; object: referrer; data: `from=ACCEPTED;to=SCHEDULED` (a reschedule adds
+ * `reschedules=N`) */
+#define RF_EVENT_REFERRAL_ADVANCED "referral.advanced"
+/** subject: the referee; object: the refused referrer; data: `held_by=<referral id>` */
+#define RF_EVENT_ATTRIBUTION_REFUSED "referral.attribution_refused"
+/** subject: referral; data: `document=imaging` */
+#define RF_EVENT_DOCUMENT_RECEIVED "referral.document_received"
 /** @} */
 
 /** One journal event, owned by the caller. Opaque; free with rf_event_free(). */

@@ -34,6 +34,10 @@ void rf__tx_close_unchanged(rf_store *store);
 /* A new time-ordered id from the store's clock and random numbers. */
 void rf__store_new_id(rf_store *store, char out[RF_ID_BUFSIZE]);
 
+/* RF_OK when the store's backend implements contract @version (which added
+ * @what, e.g. "referrals"); RF_EVERSION saying so otherwise. */
+rf_status rf__store_require(rf_store *store, unsigned int version, const char *what);
+
 /* Check an options struct's version field. */
 rf_status rf__check_version(const char *what, unsigned int version, unsigned int known,
                             const char *init_macro);

@@ -74,34 +74,48 @@ static rf_status check_options(const rf_store_options *opts)
     return rc;
 }
 
-/* The members every version-1 backend must provide, with their names for messages. */
-#define REQUIRED(member)                                                                                     \
+/* The members each contract version added, with their names for messages. A
+ * backend must provide every member of the versions it declares. */
+#define MEMBER(member)                                                                                       \
     {                                                                                                        \
         offsetof(rf_backend, member), #member                                                                \
     }
-static const struct {
+typedef struct member {
     size_t offset;
     const char *name;
-} required_members[] = {
-    REQUIRED(begin),
-    REQUIRED(commit),
-    REQUIRED(rollback),
-    REQUIRED(party_insert),
-    REQUIRED(party_update),
-    REQUIRED(party_get),
-    REQUIRED(party_get_by_external),
-    REQUIRED(code_insert),
-    REQUIRED(code_update),
-    REQUIRED(code_get),
-    REQUIRED(code_get_by_key),
-    REQUIRED(journal_append),
-    REQUIRED(journal_last_seq),
-    REQUIRED(idempotency_get),
-    REQUIRED(idempotency_put),
-    REQUIRED(party_scan),
-    REQUIRED(code_scan),
-    REQUIRED(journal_scan),
-    REQUIRED(free),
+} member;
+static const member members_v1[] = {
+    MEMBER(begin),
+    MEMBER(commit),
+    MEMBER(rollback),
+    MEMBER(party_insert),
+    MEMBER(party_update),
+    MEMBER(party_get),
+    MEMBER(party_get_by_external),
+    MEMBER(code_insert),
+    MEMBER(code_update),
+    MEMBER(code_get),
+    MEMBER(code_get_by_key),
+    MEMBER(journal_append),
+    MEMBER(journal_last_seq),
+    MEMBER(idempotency_get),
+    MEMBER(idempotency_put),
+    MEMBER(party_scan),
+    MEMBER(code_scan),
+    MEMBER(journal_scan),
+    MEMBER(free),
+};
+static const member members_v2[] = {
+    MEMBER(program_insert),  MEMBER(program_update),  MEMBER(program_get),  MEMBER(program_get_by_name),
+    MEMBER(program_scan),    MEMBER(touch_insert),    MEMBER(touch_get),    MEMBER(touch_scan),
+    MEMBER(referral_insert), MEMBER(referral_update), MEMBER(referral_get), MEMBER(referral_scan),
+};
+static const struct {
+    const member *members;
+    size_t count;
+} contract[] = {
+    {members_v1, sizeof members_v1 / sizeof members_v1[0]},
+    {members_v2, sizeof members_v2 / sizeof members_v2[0]},
 };
 
 static rf_status check_backend(const rf_backend *backend)
@@ -111,14 +125,28 @@ static rf_status check_backend(const rf_backend *backend)
                          "backend declares contract version %u; set it to RF_BACKEND_VERSION (%d)",
                          backend->version, RF_BACKEND_VERSION);
     }
-    for (size_t i = 0; i < sizeof required_members / sizeof required_members[0]; i++) {
-        void *fn;
-        memcpy(&fn, (const char *)backend + required_members[i].offset, sizeof fn);
-        if (fn == NULL) {
-            return rf__error(RF_EINVALID, RF_ERRCLASS_STORE,
-                             "backend is missing required member '%s' (contract version 1)",
-                             required_members[i].name);
+    /* A newer backend than this library is fine: its extra members are never called. */
+    unsigned int known = backend->version < RF_BACKEND_VERSION ? backend->version : RF_BACKEND_VERSION;
+    for (unsigned int v = 1; v <= known; v++) {
+        for (size_t i = 0; i < contract[v - 1].count; i++) {
+            void *fn;
+            memcpy(&fn, (const char *)backend + contract[v - 1].members[i].offset, sizeof fn);
+            if (fn == NULL) {
+                return rf__error(RF_EINVALID, RF_ERRCLASS_STORE,
+                                 "backend is missing required member '%s' (contract version %u)",
+                                 contract[v - 1].members[i].name, v);
+            }
         }
+    }
+    return RF_OK;
+}
+
+rf_status rf__store_require(rf_store *store, unsigned int version, const char *what)
+{
+    if (store->backend->version < version) {
+        return rf__error(RF_EVERSION, RF_ERRCLASS_STORE,
+                         "this store's backend implements contract version %u; %s need version %u",
+                         store->backend->version, what, version);
     }
     return RF_OK;
 }

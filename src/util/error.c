@@ -68,6 +68,7 @@ const char *rf_strerror(rf_status code)
     case RF_ENOMEM: return "out of memory";
     case RF_EVERSION: return "unsupported version";
     case RF_EBUSY: return "database busy";
+    case RF_EPOLICY: return "refused by policy";
     case RF_ITEROVER: return "iteration over";
     }
     return "unknown status";

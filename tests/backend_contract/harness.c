@@ -276,3 +276,232 @@ int64_t last_seq(rf_backend *b, const char *practice)
     OK(b->journal_last_seq(b, practice, &seq));
     return seq;
 }
+
+/* --- contract version 2: programmes, touches, referrals ------------------------------------------ */
+
+void need_v2(rf_backend *b)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } members[] = {
+#define V2_MEMBER(m) {#m, offsetof(rf_backend, m)}
+        V2_MEMBER(program_insert),      V2_MEMBER(program_update), V2_MEMBER(program_get),
+        V2_MEMBER(program_get_by_name), V2_MEMBER(program_scan),   V2_MEMBER(touch_insert),
+        V2_MEMBER(touch_get),           V2_MEMBER(touch_scan),     V2_MEMBER(referral_insert),
+        V2_MEMBER(referral_update),     V2_MEMBER(referral_get),   V2_MEMBER(referral_scan),
+#undef V2_MEMBER
+    };
+    if (b->version < 2) {
+        fail_msg("backend '%s' declares contract version %u; these cases need version 2", current->name,
+                 b->version);
+    }
+    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
+        void (*fn)(void);
+        memcpy(&fn, (const char *)b + members[i].offset, sizeof fn);
+        if (fn == NULL) {
+            fail_msg("backend '%s' declares version 2 but has no %s", current->name, members[i].name);
+        }
+    }
+}
+
+rf_program_record program(const char *id, const char *name)
+{
+    rf_program_record r = {id, name, "window_days=30;velocity_cap=5;reward=gift", 1700000600, 1700000700};
+    return r;
+}
+
+rf_touch_record touch(const char *id, const char *visitor_key, rf_time at)
+{
+    rf_touch_record r = {id, "code-1", "owner-1", "prog-1", visitor_key, 2, at};
+    return r;
+}
+
+rf_referral_record referral(const char *id, const char *program_id, const char *referrer_id,
+                            const char *referee_id, const char *target_id, int direction, rf_time received)
+{
+    rf_referral_record r;
+    memset(&r, 0, sizeof r);
+    r.id = id;
+    r.program_id = program_id;
+    r.referrer_id = referrer_id;
+    r.referee_id = referee_id;
+    r.target_id = target_id;
+    r.code_id = "code-1";
+    r.evidence = "code=1";
+    r.reason = "back pain";
+    r.direction = direction;
+    r.source = 1;
+    r.channel = 2;
+    r.state = 1;
+    r.urgency = 1;
+    r.documents_complete = 1;
+    r.reached_at[1] = received;
+    r.updated_at = received;
+    return r;
+}
+
+void fill_referral(rf_referral_record *r, unsigned int n)
+{
+    memset(r, 0, sizeof *r);
+    r->id = uid(n);
+    r->program_id = text("prog-%u", n);
+    r->referrer_id = text("referrer-%u", n);
+    r->referee_id = text("referee-%u", n);
+    r->target_id = text("target-%u", n);
+    r->code_id = text("code-%u", n);
+    r->touch_id = text("touch-%u", n);
+    r->evidence = text("code=%u;touch=1;window=30", n);
+    r->reason = text("reason \xe2\x80\x94 %u", n); /* UTF-8 passes through untouched */
+    r->preferred_timing = text("mornings after %u", n);
+    r->practitioner_id = text("staff-%u", n);
+    r->variant = text("B%u", n);
+    r->documents_required = text("letter,scan-%u", n);
+    r->documents_received = "letter";
+    r->attribution_key = text("referee-%u", n);
+    r->direction = (int)(1 + n % 2);
+    r->source = (int)(2 + n % 3);
+    r->channel = (int)(3 + n % 4);
+    r->state = (int)(5 + n % 9);
+    r->held_state = (int)(4 + n % 5);
+    r->care_level = (int)(1 + n % 3);
+    r->urgency = (int)(2 + n % 2);
+    r->fraud_flags = (int)(5 + n);
+    r->documents_complete = (int)(n % 2);
+    r->reschedules = (int)(7 + n);
+    r->no_shows = (int)(11 + n);
+    r->visits = (int)(13 + n);
+    for (int i = 0; i < RF_BACKEND_STATE_SLOTS; i++) {
+        r->reached_at[i] = 1700000000 + (rf_time)i * 86400 + n;
+    }
+    r->reached_at[0] = -1;                         /* negative */
+    r->reached_at[13] = -62135596800;              /* 0001-01-01 */
+    r->reached_at[14] = INT64_MAX;                 /* as large as it gets */
+    r->appointment_at = INT64_C(253402300799) + n; /* 9999-12-31 and on */
+    r->first_appointment_at = 1790000000 + (rf_time)n;
+    r->updated_at = 1700009999 + (rf_time)n;
+}
+
+void assert_program(const rf_program_record *want, const rf_program_record *got)
+{
+    assert_str(want->id, got->id);
+    assert_str(want->name, got->name);
+    assert_str(want->settings, got->settings);
+    assert_int_equal(want->created_at, got->created_at);
+    assert_int_equal(want->updated_at, got->updated_at);
+}
+
+void assert_touch(const rf_touch_record *want, const rf_touch_record *got)
+{
+    assert_str(want->id, got->id);
+    assert_str(want->code_id, got->code_id);
+    assert_str(want->owner_id, got->owner_id);
+    assert_str(want->program_id, got->program_id);
+    assert_str(want->visitor_key, got->visitor_key);
+    assert_int_equal(want->channel, got->channel);
+    assert_int_equal(want->at, got->at);
+}
+
+void assert_referral(const rf_referral_record *want, const rf_referral_record *got)
+{
+    assert_str(want->id, got->id);
+    assert_str(want->program_id, got->program_id);
+    assert_str(want->referrer_id, got->referrer_id);
+    assert_str(want->referee_id, got->referee_id);
+    assert_str(want->target_id, got->target_id);
+    assert_str(want->code_id, got->code_id);
+    assert_str(want->touch_id, got->touch_id);
+    assert_str(want->evidence, got->evidence);
+    assert_str(want->reason, got->reason);
+    assert_str(want->preferred_timing, got->preferred_timing);
+    assert_str(want->practitioner_id, got->practitioner_id);
+    assert_str(want->variant, got->variant);
+    assert_str(want->documents_required, got->documents_required);
+    assert_str(want->documents_received, got->documents_received);
+    assert_str(want->attribution_key, got->attribution_key);
+    assert_int_equal(want->direction, got->direction);
+    assert_int_equal(want->source, got->source);
+    assert_int_equal(want->channel, got->channel);
+    assert_int_equal(want->state, got->state);
+    assert_int_equal(want->held_state, got->held_state);
+    assert_int_equal(want->care_level, got->care_level);
+    assert_int_equal(want->urgency, got->urgency);
+    assert_int_equal(want->fraud_flags, got->fraud_flags);
+    assert_int_equal(want->documents_complete, got->documents_complete);
+    assert_int_equal(want->reschedules, got->reschedules);
+    assert_int_equal(want->no_shows, got->no_shows);
+    assert_int_equal(want->visits, got->visits);
+    for (int i = 0; i < RF_BACKEND_STATE_SLOTS; i++) {
+        if (want->reached_at[i] != got->reached_at[i]) {
+            fail_msg("reached_at[%d]: want %lld, got %lld", i, (long long)want->reached_at[i],
+                     (long long)got->reached_at[i]);
+        }
+    }
+    assert_int_equal(want->appointment_at, got->appointment_at);
+    assert_int_equal(want->first_appointment_at, got->first_appointment_at);
+    assert_int_equal(want->updated_at, got->updated_at);
+}
+
+void assert_zeroed(const void *p, size_t size)
+{
+    /* Pointers and integers alike: NULL and 0 are all-zero bytes on every platform we build on. */
+    for (size_t i = 0; i < size; i++) {
+        if (((const unsigned char *)p)[i] != 0) {
+            fail_msg("byte %zu of the output is not zero after a failed get", i);
+        }
+    }
+}
+
+int on_program(const rf_program_record *r, void *payload)
+{
+    assert_non_null(r->name);
+    return visit_id(payload, r->id, 0);
+}
+
+int on_touch(const rf_touch_record *r, void *payload)
+{
+    assert_non_null(r->visitor_key);
+    return visit_id(payload, r->id, 0);
+}
+
+int on_referral(const rf_referral_record *r, void *payload)
+{
+    assert_non_null(r->referee_id);
+    return visit_id(payload, r->id, 0);
+}
+
+rf_touch_query touch_query(void)
+{
+    rf_touch_query q = {NULL, NULL, RF_TIME_UNSET, RF_TIME_UNSET, 0};
+    return q;
+}
+
+rf_referral_query referral_query(void)
+{
+    rf_referral_query q;
+    memset(&q, 0, sizeof q);
+    q.received_from = RF_TIME_UNSET;
+    q.received_to = RF_TIME_UNSET;
+    return q;
+}
+
+visits *scan_programs(rf_backend *b, const char *practice, const char *after, unsigned int limit)
+{
+    visits *v = visits_new(0);
+    OK(b->program_scan(b, practice, after, limit, on_program, v));
+    return v;
+}
+
+visits *scan_touches(rf_backend *b, const char *practice, const rf_touch_query *q)
+{
+    visits *v = visits_new(0);
+    OK(b->touch_scan(b, practice, q, on_touch, v));
+    return v;
+}
+
+visits *scan_referrals(rf_backend *b, const char *practice, const rf_referral_query *q)
+{
+    visits *v = visits_new(0);
+    OK(b->referral_scan(b, practice, q, on_referral, v));
+    return v;
+}

@@ -107,6 +107,37 @@ void insert_party(rf_backend *b, const char *practice, unsigned int n, int kind,
 void expect_no_party(rf_backend *b, const char *practice, const char *id);
 int64_t last_seq(rf_backend *b, const char *practice);
 
+/* --- contract version 2: programmes, touches, referrals ------------------------------------------ */
+
+/* Fails the case (instead of crashing it) when the backend lacks a version 2 member. */
+void need_v2(rf_backend *b);
+
+/* Records with a fixed value in every field not given; referral() sets reached_at[RECEIVED] to
+ * @received and leaves the other slots 0. */
+rf_program_record program(const char *id, const char *name);
+rf_touch_record touch(const char *id, const char *visitor_key, rf_time at);
+rf_referral_record referral(const char *id, const char *program_id, const char *referrer_id,
+                            const char *referee_id, const char *target_id, int direction, rf_time received);
+/* Every field of @r set to a value of its own (all 15 reached_at slots too), derived from @n. */
+void fill_referral(rf_referral_record *r, unsigned int n);
+
+void assert_program(const rf_program_record *want, const rf_program_record *got);
+void assert_touch(const rf_touch_record *want, const rf_touch_record *got);
+void assert_referral(const rf_referral_record *want, const rf_referral_record *got);
+/* The bytes at @p are all zero (a get that failed leaves its output zeroed). */
+void assert_zeroed(const void *p, size_t size);
+
+int on_program(const rf_program_record *r, void *payload);
+int on_touch(const rf_touch_record *r, void *payload);
+int on_referral(const rf_referral_record *r, void *payload);
+
+/* A query that filters on nothing (times unset). */
+rf_touch_query touch_query(void);
+rf_referral_query referral_query(void);
+visits *scan_programs(rf_backend *b, const char *practice, const char *after, unsigned int limit);
+visits *scan_touches(rf_backend *b, const char *practice, const rf_touch_query *q);
+visits *scan_referrals(rf_backend *b, const char *practice, const rf_referral_query *q);
+
 /* --- the cases of each topic -------------------------------------------------------------------- */
 
 extern const struct CMUnitTest party_cases[];
@@ -119,6 +150,16 @@ extern const struct CMUnitTest isolation_scan_cases[];
 extern const size_t isolation_scan_case_count;
 extern const struct CMUnitTest transaction_cases[];
 extern const size_t transaction_case_count;
+extern const struct CMUnitTest program_cases[];
+extern const size_t program_case_count;
+extern const struct CMUnitTest touch_cases[];
+extern const size_t touch_case_count;
+extern const struct CMUnitTest referral_cases[];
+extern const size_t referral_case_count;
+extern const struct CMUnitTest referral_scan_cases[];
+extern const size_t referral_scan_case_count;
+extern const struct CMUnitTest v2_transaction_cases[];
+extern const size_t v2_transaction_case_count;
 extern const struct CMUnitTest oom_cases[];
 extern const size_t oom_case_count;
 

@@ -19,6 +19,11 @@ static const topic topics[] = {
     {journal_idempotency_cases, &journal_idempotency_case_count},
     {isolation_scan_cases, &isolation_scan_case_count},
     {transaction_cases, &transaction_case_count},
+    {program_cases, &program_case_count},
+    {touch_cases, &touch_case_count},
+    {referral_cases, &referral_case_count},
+    {referral_scan_cases, &referral_scan_case_count},
+    {v2_transaction_cases, &v2_transaction_case_count},
     {oom_cases, &oom_case_count},
 };
 

@@ -26,7 +26,8 @@ static void open_store(fixture *fx)
     opts.phone_region = "44";
     opts.clock = fixture_clock;
     opts.clock_ctx = fx;
-    opts.seed = 42;
+    /* Every handle on a database needs its own seed, reopened ones too. */
+    opts.seed = 42 + (uint64_t)fx->opened++;
     char uri[600];
     if (current_backend->has_file) {
         snprintf(uri, sizeof uri, "%s:%s", current_backend->name, fx->path);
@@ -97,6 +98,7 @@ typedef struct buffer {
     size_t len, cap;
 } buffer;
 
+__attribute__((format(printf, 2, 3))) static void put(buffer *b, const char *fmt, ...);
 static void put(buffer *b, const char *fmt, ...)
 {
     va_list ap;
@@ -133,6 +135,49 @@ static void put_codes(buffer *b, rf_store *store, const char *owner_id)
     rf_code_iter_free(it);
 }
 
+static void put_referrals(buffer *b, rf_store *store)
+{
+    rf_program_iter *pit = NULL;
+    rf_program *prog = NULL;
+    assert_ok(rf_program_list(&pit, store));
+    while (rf_program_iter_next(&prog, pit) == RF_OK) {
+        put(b, "program %s %s %d %d %d %d %d %d %d %d %lld\n", rf_program_id(prog), rf_program_name(prog),
+            rf_program_window_days(prog), rf_program_attribution(prog),
+            rf_program_excludes_existing_clients(prog), rf_program_code_style(prog),
+            rf_program_auto_issues_code(prog), rf_program_fraud_action(prog), rf_program_velocity_cap(prog),
+            rf_program_velocity_window_days(prog), (long long)rf_program_updated_at(prog));
+        rf_program_free(prog);
+    }
+    rf_program_iter_free(pit);
+
+    rf_referral_iter *it = NULL;
+    rf_referral *r = NULL;
+    assert_ok(rf_referral_list(&it, store, NULL));
+    while (rf_referral_iter_next(&r, it) == RF_OK) {
+        put(b,
+            "referral %s %s %s %s %s %d %d %d %s %s %s %s %d %d %s %d %d %s %s %s %s %s %d %d %lld %lld %d "
+            "%d %lld",
+            rf_referral_id(r), rf_referral_program_id(r), S(rf_referral_referrer_id(r)),
+            rf_referral_referee_id(r), S(rf_referral_target_id(r)), rf_referral_direction(r),
+            rf_referral_get_source(r), rf_referral_channel(r), S(rf_referral_code_id(r)),
+            S(rf_referral_touch_id(r)), S(rf_referral_evidence(r)),
+            rf_referral_state_name(rf_referral_state_of(r)), rf_referral_held_state(r),
+            rf_referral_care_level(r), S(rf_referral_reason(r)), rf_referral_urgency(r),
+            rf_referral_fraud_flags(r), S(rf_referral_preferred_timing(r)), S(rf_referral_practitioner_id(r)),
+            S(rf_referral_variant(r)), S(rf_referral_documents_required(r)),
+            S(rf_referral_documents_received(r)), rf_referral_documents_complete_at_receipt(r),
+            rf_referral_reschedules(r), (long long)rf_referral_appointment_at(r),
+            (long long)rf_referral_first_appointment_at(r), rf_referral_no_shows(r), rf_referral_visits(r),
+            (long long)rf_referral_updated_at(r));
+        for (int s = 1; s < RF_REFERRAL_STATE_COUNT; s++) {
+            put(b, " %lld", (long long)rf_referral_reached_at(r, (rf_referral_state)s));
+        }
+        put(b, "\n");
+        rf_referral_free(r);
+    }
+    rf_referral_iter_free(it);
+}
+
 char *snapshot(rf_store *store)
 {
     buffer b = {malloc(256), 0, 256};
@@ -152,6 +197,7 @@ char *snapshot(rf_store *store)
         rf_party_free(p);
     }
     rf_party_iter_free(it);
+    put_referrals(&b, store);
     int64_t seq = -1;
     assert_ok(rf_journal_last_seq(&seq, store));
     put(&b, "journal %lld\n", (long long)seq);

@@ -20,6 +20,7 @@ typedef struct fixture {
     rf_time now;         /* the store's clock reads this */
     const char *backend; /* "memory", "sqlite" */
     char path[512];      /* database file, when the backend has one */
+    unsigned opened;     /* handles opened so far, to give each its own seed */
 } fixture;
 
 typedef struct backend_entry {
@@ -68,6 +69,13 @@ rf_code *issue_code(fixture *fx, const char *owner_id, rf_code_style style);
 int64_t last_seq(fixture *fx);
 int count_events(fixture *fx, const char *type);
 
+/* Referral shorthands (referral_support.c). */
+rf_program *make_program(fixture *fx, const char *name, rf_fraud_action action, int exclude_existing);
+/* A MANUAL inbound referral from @referrer_id for a fresh LEAD; returns it. */
+rf_referral *refer_new_lead(fixture *fx, const rf_program *program, const char *referrer_id);
+/* Advance with a reason and an appointment a day after now, which every move accepts. */
+rf_status advance_to(fixture *fx, rf_referral **r, rf_referral_state to);
+
 /* The cases of each module (party_cases.c, code_cases.c, journal_cases.c). */
 extern const struct CMUnitTest party_cases[];
 extern const size_t party_case_count;
@@ -75,5 +83,15 @@ extern const struct CMUnitTest code_cases[];
 extern const size_t code_case_count;
 extern const struct CMUnitTest journal_cases[];
 extern const size_t journal_case_count;
+extern const struct CMUnitTest lifecycle_cases[];
+extern const size_t lifecycle_case_count;
+extern const struct CMUnitTest program_cases[];
+extern const size_t program_case_count;
+extern const struct CMUnitTest attribution_cases[];
+extern const size_t attribution_case_count;
+extern const struct CMUnitTest guard_cases[];
+extern const size_t guard_case_count;
+extern const struct CMUnitTest view_cases[];
+extern const size_t view_case_count;
 
 #endif

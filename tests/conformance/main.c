@@ -20,6 +20,11 @@ int main(void)
         failed += run_module("party", party_cases, party_case_count);
         failed += run_module("code", code_cases, code_case_count);
         failed += run_module("journal", journal_cases, journal_case_count);
+        failed += run_module("lifecycle", lifecycle_cases, lifecycle_case_count);
+        failed += run_module("program", program_cases, program_case_count);
+        failed += run_module("attribution", attribution_cases, attribution_case_count);
+        failed += run_module("guard", guard_cases, guard_case_count);
+        failed += run_module("view", view_cases, view_case_count);
     }
     return failed != 0;
 }

@@ -57,13 +57,18 @@ class StoreFixture:
         self.store = self.open_store(**self.store_options)
         self.addCleanup(self.store.close)
 
-    def snapshot(self, store=None):
-        """Everything a failed call must leave as it was: parties, codes, journal."""
+    def snapshot(self, store=None, journal=True):
+        """Everything a failed call must leave as it was: parties, codes,
+        programmes, referrals and (unless journal=False) the journal."""
         store = store or self.store
         parties = [p.to_dict() for p in store.parties.list()]
         codes = {p["id"]: [c.to_dict() for c in store.codes.list(p["id"])] for p in parties}
-        events = [e.to_dict() for e in store.journal()]
-        return parties, codes, events, store.journal_last_seq()
+        programs = [p.to_dict() for p in store.programs.list()]
+        referrals = [r.to_dict() for r in store.referrals.list()]
+        state = (parties, codes, programs, referrals)
+        if journal:
+            state += ([e.to_dict() for e in store.journal()], store.journal_last_seq())
+        return state
 
     def assertRaisesUnchanged(self, exc_class, fn, *args, **kwargs):
         """Assert fn(*args, **kwargs) raises exc_class and changes nothing; return the exception."""
@@ -82,3 +87,56 @@ class StoreFixture:
         self.assertEqual(str(exc), exc.message)
         for fragment in fragments:
             self.assertIn(fragment, exc.message)
+
+
+class ReferralFixture(StoreFixture):
+    """Mixin: a programme, a client with a code, a lead, a partner and a staff member.
+
+    self.program   "Client advocates": last touch, 90 days, excludes clients, blocks
+    self.jane      CLIENT "Jane Doe" (jane@example.org) owning the code self.code ("jane-doe")
+    self.john      CLIENT "John Roe" owning "john-roe"
+    self.sam       LEAD "Sam Lee"
+    self.gp        PARTNER "Elm Street Surgery"
+    self.dr        STAFF "Dr Priya Patel"
+    """
+
+    def setUp(self):
+        super().setUp()
+        store = self.store
+        self.program = store.programs.create(name="Client advocates")
+        self.jane = store.parties.add(kind="client", display_name="Jane Doe", email="jane@example.org")
+        self.john = store.parties.add(kind="client", display_name="John Roe")
+        self.sam = store.parties.add(kind="lead", display_name="Sam Lee")
+        self.gp = store.parties.add(kind="partner", display_name="Elm Street Surgery")
+        self.dr = store.parties.add(kind="staff", display_name="Dr Priya Patel")
+        self.code = store.codes.issue(self.jane)
+        self.john_code = store.codes.issue(self.john)
+
+    def lead(self, name, **kwargs):
+        return self.store.parties.add(kind="lead", display_name=name, **kwargs)
+
+    def refer(self, referee, program=None, **kwargs):
+        """A referral of ``referee`` in ``program`` (default self.program)."""
+        return self.store.referrals.create(program or self.program, referee, **kwargs)
+
+    def walk(self, ref, *states, step=3600):
+        """Advance ``ref`` through ``states``, an hour apart; SCHEDULED gets an appointment a week on."""
+        for state in states:
+            self.store.advance(step)
+            extra = {}
+            if state == "SCHEDULED":
+                extra["appointment_at"] = self.store.now + 7 * DAY
+            elif state in ("DECLINED", "CANCELLED", "LOST", "ON_HOLD"):
+                extra["reason"] = "test"
+            ref.advance(state, **extra)
+        return ref
+
+    def assertRaisesUnchangedButJournal(self, exc_class, fn, *args, **kwargs):
+        """Like assertRaisesUnchanged, for refusals the library journals (the
+        records stay as they were); return (exception, the new events)."""
+        before = self.snapshot(journal=False)
+        seq = self.store.journal_last_seq()
+        with self.assertRaises(exc_class) as cm:
+            fn(*args, **kwargs)
+        self.assertEqual(self.snapshot(journal=False), before, "a refused call changed a record")
+        return cm.exception, list(self.store.journal(after=seq))

@@ -30,6 +30,7 @@ class ModuleTest(unittest.TestCase):
             referral.IllegalTransition: core.RF_ESTATE,
             referral.StorageError: core.RF_EBACKEND,
             referral.OutOfMemory: core.RF_ENOMEM,
+            referral.PolicyViolation: core.RF_EPOLICY,
         }
         for cls, code in expected.items():
             with self.subTest(cls=cls.__name__):

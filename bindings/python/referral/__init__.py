@@ -1,5 +1,6 @@
 """libreferral for Python: client-referral programmes for appointment-based practices.
 
+    from datetime import datetime
     import referral
 
     with referral.Store("sqlite:clinic.db", practice="elm-st") as store:
@@ -10,6 +11,13 @@
         for event in store.journal(after=0):
             print(event.seq, event.type, event.subject_id)
 
+        advocates = store.programs.create(name="Client advocates", window_days=30)
+        sam = store.parties.add(kind="lead", display_name="Sam Lee")
+        ref = store.referrals.create(advocates, sam, code="JANE DOE")
+        ref.advance("accepted")
+        ref.advance("scheduled", appointment_at=datetime(2026, 3, 9, 10, 0))
+        print(ref.state, ref.fhir)                  # SCHEDULED ('in-progress', 'appointment-scheduled')
+
 Failures raise ReferralError subclasses carrying the library's message
 (``str(exc)``, ``exc.message``) and status code (``exc.code``). The
 low-level SWIG module is ``referral.core``; it mirrors the C API.
@@ -18,6 +26,10 @@ low-level SWIG module is ``referral.core``; it mirrors the C API.
 from . import core
 from ._records import (Channel, Code, CodeState, CodeStyle, Consent, Event, Intake, Party, PartyKind,
                        Payer)
+from ._referral_store import Programs, Referrals, Touches
+from ._referrals import (AttributionModel, CareLevel, Direction, FraudAction, FraudFlag, PartnerExchangeRow,
+                         Program, Referral, ReferralState, ReferrerEntry, ReferrerStatus, Source, Touch, Urgency,
+                         fhir_status, is_terminal, state_can_move)
 from ._store import Codes, Parties, Store
 
 ReferralError = core.ReferralError
@@ -28,6 +40,7 @@ Conflict = core.Conflict
 IllegalTransition = core.IllegalTransition
 StorageError = core.StorageError
 OutOfMemory = core.OutOfMemory
+PolicyViolation = core.PolicyViolation
 
 #: The run-time libreferral version, e.g. "0.1.0".
 __version__ = core.rf_version_string()
@@ -41,8 +54,11 @@ def strerror(code):
 
 
 __all__ = [
-    "Store", "Parties", "Codes", "Party", "Code", "Event",
+    "Store", "Parties", "Codes", "Programs", "Touches", "Referrals",
+    "Party", "Code", "Event", "Program", "Touch", "Referral", "ReferrerEntry", "PartnerExchangeRow",
     "PartyKind", "Payer", "Intake", "CodeStyle", "Channel", "CodeState", "Consent",
+    "ReferralState", "Direction", "Source", "CareLevel", "Urgency", "AttributionModel", "FraudAction",
+    "FraudFlag", "ReferrerStatus", "state_can_move", "is_terminal", "fhir_status",
     "ReferralError", "NotFound", "AlreadyExists", "InvalidArgument", "Conflict", "IllegalTransition",
-    "StorageError", "OutOfMemory", "strerror", "__version__", "version_info",
+    "StorageError", "OutOfMemory", "PolicyViolation", "strerror", "__version__", "version_info",
 ]

@@ -1,4 +1,7 @@
-"""The Store facade: opening, the clock, transactions, parties, codes, journal."""
+"""The Store facade: opening, the clock, transactions, parties, codes, journal.
+
+Programmes, touches and referrals are in _referral_store.py.
+"""
 
 import contextlib
 import os
@@ -159,6 +162,25 @@ class Store:
     def codes(self):
         """Referral codes: see Codes."""
         return Codes(self)
+
+    # _referral_store imports this module, so it is imported where it is used.
+    @property
+    def programs(self):
+        """Referral programmes: see Programs."""
+        from ._referral_store import Programs
+        return Programs(self)
+
+    @property
+    def touches(self):
+        """Visits through codes: see Touches."""
+        from ._referral_store import Touches
+        return Touches(self)
+
+    @property
+    def referrals(self):
+        """Referrals and their lifecycle: see Referrals."""
+        from ._referral_store import Referrals
+        return Referrals(self)
 
     # --- the clock --------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 /**
  * @file referral/sys/backend.h
- * @brief The contract for storage backends (version 1).
+ * @brief The contract for storage backends (version 2).
  *
  * A backend stores, finds and scans records; every domain rule (validation,
  * lifecycle, idempotency, journalling) lives in the library above it. The
@@ -47,7 +47,10 @@
  * **Scans** visit records in ascending byte order of their id (ids are
  * time-ordered UUID text), apply the filters first and count only matching
  * records against `limit`. A party whose e-mail and phone keys are equal is
- * visited once. A scan callback must not call the backend.
+ * visited once. A scan callback must not call the backend. In queries only
+ * ::RF_TIME_UNSET means "no bound" (0 and negative times are ordinary bounds)
+ * and a range whose start is after its end visits nothing. Keys and names
+ * compare byte for byte.
  *
  * A failed commit leaves the level open for the caller to roll back (unless
  * the backend already lost the transaction, as above).
@@ -65,8 +68,8 @@
 extern "C" {
 #endif
 
-/** The contract version this header describes. */
-#define RF_BACKEND_VERSION 1
+/** The contract version this header describes: 2 added programmes, touches and referrals. */
+#define RF_BACKEND_VERSION 2
 
 /** A party as stored. Enums are stored as their integer values. */
 typedef struct rf_party_record {
@@ -141,12 +144,110 @@ typedef struct rf_idempotency_record {
     rf_time created_at;    /**< when the key was first used */
 } rf_idempotency_record;
 
+/** A programme as stored (contract version 2). */
+typedef struct rf_program_record {
+    const char *id;   /**< UUID text; primary key within the practice */
+    const char *name; /**< unique within the practice */
+    /** The settings, serialised by the library (`key=value;...`); opaque to backends. */
+    const char *settings;
+    rf_time created_at; /**< when it was created */
+    rf_time updated_at; /**< when it last changed */
+} rf_program_record;
+
+/** A touch as stored (contract version 2). */
+typedef struct rf_touch_record {
+    const char *id;          /**< UUID text; primary key within the practice */
+    const char *code_id;     /**< the code visited through */
+    const char *owner_id;    /**< the code's owner */
+    const char *program_id;  /**< the code's programme, or NULL */
+    const char *visitor_key; /**< the host's opaque visitor key (indexed) */
+    int channel;             /**< ::rf_channel */
+    rf_time at;              /**< when the visit happened */
+} rf_touch_record;
+
+/** Which touches a touch scan visits, in ascending id order. */
+typedef struct rf_touch_query {
+    const char *after_id;    /**< only ids greater than this; NULL from the start */
+    const char *visitor_key; /**< only this visitor's; NULL for all */
+    rf_time from;            /**< only touches at or after; ::RF_TIME_UNSET for no bound */
+    rf_time to;              /**< only touches before; ::RF_TIME_UNSET for no bound */
+    unsigned int limit;      /**< visit at most this many; 0 for no limit */
+} rf_touch_query;
+
+/** The number of per-state timestamps in ::rf_referral_record (index = ::rf_referral_state). */
+#define RF_BACKEND_STATE_SLOTS 15
+
+/** A referral as stored (contract version 2). */
+typedef struct rf_referral_record {
+    const char *id;                 /**< UUID text; primary key within the practice */
+    const char *program_id;         /**< the programme */
+    const char *referrer_id;        /**< who referred (indexed) */
+    const char *referee_id;         /**< who was referred (indexed) */
+    const char *target_id;          /**< outbound: the partner sent to (indexed); NULL inbound */
+    const char *code_id;            /**< evidence: the code, or NULL */
+    const char *touch_id;           /**< evidence: the touch, or NULL */
+    const char *evidence;           /**< the decision's evidence as `key=value` pairs */
+    const char *reason;             /**< the latest reason given */
+    const char *preferred_timing;   /**< free text */
+    const char *practitioner_id;    /**< a STAFF party */
+    const char *variant;            /**< A/B variant label */
+    const char *documents_required; /**< comma-separated labels */
+    const char *documents_received; /**< comma-separated labels */
+    /**
+     * The referee's id while this referral holds the referee's attribution,
+     * else NULL. Unique within the practice: insert and update fail with
+     * ::RF_EEXISTS when another referral holds it, which is how two writers
+     * attributing one referee at once are told apart.
+     */
+    const char *attribution_key;
+    int direction;          /**< ::rf_direction */
+    int source;             /**< ::rf_referral_source */
+    int channel;            /**< ::rf_channel */
+    int state;              /**< ::rf_referral_state */
+    int held_state;         /**< while ON_HOLD: the state to resume to; else 0 */
+    int care_level;         /**< ::rf_care_level */
+    int urgency;            /**< ::rf_urgency */
+    int fraud_flags;        /**< ::rf_fraud_flag bits */
+    int documents_complete; /**< 1 when every required document came with it */
+    int reschedules;        /**< SCHEDULED → SCHEDULED moves */
+    int no_shows;           /**< times NO_SHOW was reached */
+    int visits;             /**< times SEEN was reached */
+    /**
+     * When each state was first reached (index = state; 0 = never); [RECEIVED] is
+     * when it was received. Slot 0 stands for no state: the library leaves it 0,
+     * and a backend stores all slots as given.
+     */
+    rf_time reached_at[RF_BACKEND_STATE_SLOTS];
+    rf_time appointment_at;       /**< the latest appointment, or 0 */
+    rf_time first_appointment_at; /**< the first appointment, or 0 */
+    rf_time updated_at;           /**< when it last changed */
+} rf_referral_record;
+
+/** Which referrals a referral scan visits, in ascending id order. NULL / unset fields do not filter. */
+typedef struct rf_referral_query {
+    const char *after_id;    /**< only ids greater than this */
+    const char *program_id;  /**< only this programme's */
+    const char *referrer_id; /**< only this referrer's */
+    const char *referee_id;  /**< only this referee's */
+    const char *target_id;   /**< only those sent to this partner */
+    int direction;           /**< only this direction; 0 for both */
+    rf_time received_from;   /**< reached_at[RECEIVED] at or after; ::RF_TIME_UNSET for no bound */
+    rf_time received_to;     /**< reached_at[RECEIVED] before; ::RF_TIME_UNSET for no bound */
+    unsigned int limit;      /**< visit at most this many; 0 for no limit */
+} rf_referral_query;
+
 /** Scan callbacks: return 0 to go on, non-zero to stop (the scan then returns ::RF_OK). */
 typedef int (*rf_party_visit_fn)(const rf_party_record *record, void *payload);
 /** Code scan callback; see ::rf_party_visit_fn. */
 typedef int (*rf_code_visit_fn)(const rf_code_record *record, void *payload);
 /** Journal scan callback; see ::rf_party_visit_fn. */
 typedef int (*rf_event_visit_fn)(const rf_event_record *record, void *payload);
+/** Programme scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_program_visit_fn)(const rf_program_record *record, void *payload);
+/** Touch scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_touch_visit_fn)(const rf_touch_record *record, void *payload);
+/** Referral scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_referral_visit_fn)(const rf_referral_record *record, void *payload);
 
 /** A storage backend: a versioned table of functions. */
 struct rf_backend {
@@ -218,6 +319,47 @@ struct rf_backend {
 
     /** Release the backend and everything it holds; an open transaction is rolled back. */
     void (*free)(rf_backend *backend);
+
+    /** @name Version 2: programmes
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or the name is taken. */
+    int (*program_insert)(rf_backend *backend, const char *practice, const rf_program_record *record);
+    /** Replace the record with the same id; ::RF_ENOTFOUND, ::RF_EEXISTS (the name is taken). */
+    int (*program_update)(rf_backend *backend, const char *practice, const rf_program_record *record);
+    /** Fill @p out with the programme @p id; ::RF_ENOTFOUND. */
+    int (*program_get)(rf_backend *backend, const char *practice, const char *id, rf_program_record *out);
+    /** Fill @p out with the programme called @p name; ::RF_ENOTFOUND. */
+    int (*program_get_by_name)(rf_backend *backend, const char *practice, const char *name,
+                               rf_program_record *out);
+    /** Visit programmes with id > @p after_id (NULL: all) in ascending id order, at most @p limit (0: all).
+     */
+    int (*program_scan)(rf_backend *backend, const char *practice, const char *after_id, unsigned int limit,
+                        rf_program_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 2: touches
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id is taken. */
+    int (*touch_insert)(rf_backend *backend, const char *practice, const rf_touch_record *record);
+    /** Fill @p out with the touch @p id; ::RF_ENOTFOUND. */
+    int (*touch_get)(rf_backend *backend, const char *practice, const char *id, rf_touch_record *out);
+    /** Visit the touches matching @p query in ascending id order. */
+    int (*touch_scan)(rf_backend *backend, const char *practice, const rf_touch_query *query,
+                      rf_touch_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 2: referrals
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or the attribution key is taken. */
+    int (*referral_insert)(rf_backend *backend, const char *practice, const rf_referral_record *record);
+    /** Replace the record with the same id; ::RF_ENOTFOUND, ::RF_EEXISTS (the attribution key is taken). */
+    int (*referral_update)(rf_backend *backend, const char *practice, const rf_referral_record *record);
+    /** Fill @p out with the referral @p id; ::RF_ENOTFOUND. */
+    int (*referral_get)(rf_backend *backend, const char *practice, const char *id, rf_referral_record *out);
+    /** Visit the referrals matching @p query in ascending id order. */
+    int (*referral_scan)(rf_backend *backend, const char *practice, const rf_referral_query *query,
+                         rf_referral_visit_fn visit, void *payload);
+    /** @} */
 };
 
 /**

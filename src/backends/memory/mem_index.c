@@ -266,7 +266,7 @@ void rf__mem_groups_free(rf__mem_groups *g)
 
 void *rf__mem_pack(const void *src, size_t head, const size_t *offsets, size_t n)
 {
-    size_t lengths[16];
+    size_t lengths[RF__MEM_PACK_MAX_STRINGS];
     size_t total = head;
     if (n > sizeof lengths / sizeof lengths[0]) {
         return NULL;

@@ -75,7 +75,7 @@ void rf__mem_map_free(rf__mem_map *m);
 
 /* --- ordered vector of records by id --------------------------------------------------------- */
 
-/* Items are records whose first member is `const char *id` (rf_party_record, rf_code_record),
+/* Items are records whose first member is `const char *id` (every rf_*_record kept in a table),
  * kept in ascending strcmp order of that id. */
 typedef struct rf__mem_vec {
     void **items;
@@ -125,21 +125,71 @@ void rf__mem_groups_replace(rf__mem_groups *g, const char *key, const void *from
 void rf__mem_groups_trim(rf__mem_groups *g);
 void rf__mem_groups_free(rf__mem_groups *g);
 
+/* The most string members rf__mem_pack copies (a referral has 15). */
+#define RF__MEM_PACK_MAX_STRINGS 16
+
 /* Copy @head bytes of the record at @src into one new block followed by copies of its @n string
- * fields (at @offsets), re-pointed at the copies; NULL strings stay NULL. NULL when out of memory. */
+ * fields (at @offsets, n <= RF__MEM_PACK_MAX_STRINGS), re-pointed at the copies; NULL strings stay
+ * NULL. NULL when out of memory. */
 void *rf__mem_pack(const void *src, size_t head, const size_t *offsets, size_t n);
 
 /* --- the backend ---------------------------------------------------------------------------- */
 
+/* The record types kept in tables: indexes into rf__mem_practice.tables. */
+typedef enum rf__mem_table_id {
+    RF__MEM_PARTIES,
+    RF__MEM_CODES,
+    RF__MEM_PROGRAMS,
+    RF__MEM_TOUCHES,
+    RF__MEM_REFERRALS,
+    RF__MEM_TABLES
+} rf__mem_table_id;
+
+/* The most groupings a record type has (a referral's programme, referrer, referee and target),
+ * and the most keys a record has in one grouping (a party's e-mail and phone keys). */
+#define RF__MEM_MAX_GROUPINGS 4
+#define RF__MEM_MAX_GROUP_KEYS 2
+
+/* One record type's records in a practice. Every stored record is in all of by_id and all, in
+ * by_key when it has that key, and in the groups of each of its group keys. */
+typedef struct rf__mem_table {
+    rf__mem_map by_id;
+    rf__mem_map by_key; /* its unique key besides the id: a party's external id, a code's key */
+    rf__mem_vec all;    /* by id, for scans */
+    /* What scans filter on, one key space per grouping: a party's contact keys, a code's owner,
+     * a referral's referrer (and, apart, its referee, ...). */
+    rf__mem_groups groups[RF__MEM_MAX_GROUPINGS];
+} rf__mem_table;
+
+/* How one grouping of a record type finds a record's keys. */
+typedef struct rf__mem_grouping {
+    /* The distinct keys of @record (at most RF__MEM_MAX_GROUP_KEYS) and their number; when NULL,
+     * the string member at @field is the only key (none when it is NULL). */
+    size_t (*keys)(const void *record, const char *keys[RF__MEM_MAX_GROUP_KEYS]);
+    size_t field;
+} rf__mem_grouping;
+
+/* What the shared write, get, scan and undo code (mem_table.c) needs to know of a record type.
+ * The record's first member is its `const char *id`. */
+typedef struct rf__mem_kind {
+    rf__mem_table_id table;
+    const char *noun;      /* "party", in messages */
+    rf_error_class klass;  /* of its not-found and clash errors */
+    size_t size;           /* of the record */
+    const size_t *strings; /* offsets of its string members, for rf__mem_pack */
+    size_t n_strings;
+    const char *invalid; /* the message refusing a record without an id (or a required key) */
+    int key_required;    /* whether a record without its unique key is refused too */
+    /* Its unique key besides the id (NULL when unset) and the report of a clash on it; NULL
+     * for a type without one. */
+    const char *(*key)(const void *record);
+    int (*key_taken)(const char *practice, const void *record, const void *holder);
+    size_t n_groupings; /* 0 for a type scans do not filter */
+    rf__mem_grouping groupings[RF__MEM_MAX_GROUPINGS];
+} rf__mem_kind;
+
 typedef struct rf__mem_practice {
-    rf__mem_map party_by_id;
-    rf__mem_map party_by_external;
-    rf__mem_vec parties; /* by id, for scans */
-    rf__mem_groups party_by_contact;
-    rf__mem_map code_by_id;
-    rf__mem_map code_by_key;
-    rf__mem_vec codes;
-    rf__mem_groups code_by_owner;
+    rf__mem_table tables[RF__MEM_TABLES];
     rf__mem_map idempotency;
     rf_event_record **events; /* events[i] has seq i + 1 */
     size_t events_len;
@@ -148,10 +198,8 @@ typedef struct rf__mem_practice {
 } rf__mem_practice;
 
 typedef enum rf__mem_op {
-    RF__MEM_PARTY_INSERT,
-    RF__MEM_PARTY_UPDATE,
-    RF__MEM_CODE_INSERT,
-    RF__MEM_CODE_UPDATE,
+    RF__MEM_RECORD_INSERT,
+    RF__MEM_RECORD_UPDATE,
     RF__MEM_EVENT_APPEND,
     RF__MEM_IDEMPOTENCY_PUT
 } rf__mem_op;
@@ -159,6 +207,7 @@ typedef enum rf__mem_op {
 /* One write, as the undo log remembers it. */
 typedef struct rf__mem_undo {
     rf__mem_op op;
+    const rf__mem_kind *kind; /* record writes: the type written */
     rf__mem_practice *practice;
     void *record;   /* the record the write stored */
     void *previous; /* updates: the record it replaced, freed when the outermost level commits */
@@ -187,12 +236,63 @@ rf__mem_practice *rf__mem_practice_find(rf__mem_backend *b, const char *practice
  * finds or creates the practice and reserves the write's undo log entry. */
 int rf__mem_write_begin(rf__mem_backend *b, const char *member, const char *practice, const void *record,
                         rf__mem_practice **out);
-/* Log a write; its entry was reserved by rf__mem_write_begin, so this cannot fail. */
-void rf__mem_undo_push(rf__mem_backend *b, rf__mem_op op, rf__mem_practice *p, void *record, void *previous);
+/* Log a write; its entry was reserved by rf__mem_write_begin, so this cannot fail. Returns the
+ * entry, for record writes to say which type. */
+rf__mem_undo *rf__mem_undo_push(rf__mem_backend *b, rf__mem_op op, rf__mem_practice *p, void *record,
+                                void *previous);
+
+/* --- mem_table.c: what every record type shares ------------------------------------------------ */
+
+/* Insert a copy of @record; RF_EEXISTS when its id or unique key is taken. */
+int rf__mem_insert(rf_backend *backend, const rf__mem_kind *k, const char *member, const char *practice,
+                   const void *record);
+/* Replace the record with @record's id; RF_ENOTFOUND, RF_EEXISTS (its unique key is taken). */
+int rf__mem_update(rf_backend *backend, const rf__mem_kind *k, const char *member, const char *practice,
+                   const void *record);
+/* Copy into @out (k->size bytes) the record whose id (@by_key 0) or unique key (1) is @value;
+ * @field names it in messages. */
+int rf__mem_get(rf_backend *backend, const rf__mem_kind *k, const char *member, int by_key,
+                const char *practice, const char *value, const char *field, void *out);
+
+enum { RF__MEM_SCAN_NEXT, RF__MEM_SCAN_STOP, RF__MEM_SCAN_SKIP };
+
+/* One scan: where it starts, what it visits, and whom it hands each record to. */
+typedef struct rf__mem_scan {
+    const void *query;
+    const char *after_id;
+    unsigned int limit;
+    /* Only the records holding key[g] in grouping g, for each g where it is not NULL. The scan
+     * walks the smallest of these groups and checks the others record by record. */
+    const char *key[RF__MEM_MAX_GROUPINGS];
+    /* Apply the type's other filters and hand a record to the typed callback in @fn:
+     * RF__MEM_SCAN_NEXT, _STOP or _SKIP (not counted against the limit). */
+    int (*visit)(const struct rf__mem_scan *s, const void *record);
+    union {
+        rf_party_visit_fn party;
+        rf_code_visit_fn code;
+        rf_program_visit_fn program;
+        rf_touch_visit_fn touch;
+        rf_referral_visit_fn referral;
+    } fn;
+    void *payload;
+} rf__mem_scan;
+
+/* Visit the records of @k in @practice that @s selects, in ascending id order. */
+int rf__mem_scan_table(rf_backend *backend, const rf__mem_kind *k, const char *member, const char *practice,
+                       int have_callback, const rf__mem_scan *s);
+
+/* Undo one record write (RF__MEM_RECORD_INSERT or _UPDATE); never allocates. */
+void rf__mem_records_undo(const rf__mem_undo *u);
+/* Drop the empty groups of the table a logged write wrote, when they have piled up; only once
+ * the log no longer needs them (the outermost level ended). */
+void rf__mem_records_trim(const rf__mem_undo *u);
+void rf__mem_records_free(rf__mem_practice *p);
+
+/* --- the members, by record type ------------------------------------------------------------- */
 
 /* mem_records.c: parties and codes. */
 void rf__mem_records_install(rf_backend *backend);
-void rf__mem_records_undo(const rf__mem_undo *u);
-void rf__mem_records_free(rf__mem_practice *p);
+/* mem_referrals.c: programmes, touches and referrals (contract version 2). */
+void rf__mem_referrals_install(rf_backend *backend);
 
 #endif

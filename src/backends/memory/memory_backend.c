@@ -1,5 +1,6 @@
 /* The in-memory backend: practices, transactions (an undo log), the journal and idempotency keys.
- * Parties and codes are in mem_records.c, the index structures in mem_index.c.
+ * The record tables are in mem_table.c, their types in mem_records.c (parties, codes) and
+ * mem_referrals.c (programmes, touches, referrals), the index structures in mem_index.c.
  *
  * Every write reserves all the memory it needs before it changes anything, so a failure leaves
  * the records as they were; undo then only ever moves pointers back. */
@@ -108,13 +109,15 @@ int rf__mem_write_begin(rf__mem_backend *b, const char *member, const char *prac
     return practice_get(b, practice, out);
 }
 
-void rf__mem_undo_push(rf__mem_backend *b, rf__mem_op op, rf__mem_practice *p, void *record, void *previous)
+rf__mem_undo *rf__mem_undo_push(rf__mem_backend *b, rf__mem_op op, rf__mem_practice *p, void *record,
+                                void *previous)
 {
     rf__mem_undo *u = &b->undo[b->undo_len++];
     u->op = op;
     u->practice = p;
     u->record = record;
     u->previous = previous;
+    return u;
 }
 
 static void undo_one(const rf__mem_undo *u)
@@ -141,8 +144,7 @@ static void undo_one(const rf__mem_undo *u)
 static void trim_after(const rf__mem_undo *log, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        rf__mem_groups_trim(&log[i].practice->party_by_contact);
-        rf__mem_groups_trim(&log[i].practice->code_by_owner);
+        rf__mem_records_trim(&log[i]);
     }
 }
 
@@ -383,6 +385,7 @@ rf_status rf_backend_memory_new(rf_backend **out)
     b->base.commit = mem_commit;
     b->base.rollback = mem_rollback;
     rf__mem_records_install(&b->base);
+    rf__mem_referrals_install(&b->base);
     b->base.journal_append = mem_journal_append;
     b->base.journal_last_seq = mem_journal_last_seq;
     b->base.idempotency_get = mem_idempotency_get;

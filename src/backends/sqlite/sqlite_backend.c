@@ -1,8 +1,7 @@
-/* The SQLite backend: opening, the statement cache, transactions and freeing.
+/* The SQLite backend: opening, transactions and freeing, and the vtable.
  *
  * Written against the public backend contract only, as a third party would
- * write it; the record members live in sqlite_records.c and sqlite_scan.c,
- * the schema and its migrations in sqlite_schema.c. */
+ * write it; sqlite_internal.h says where the rest lives. */
 #include "sqlite_internal.h"
 
 #include <errno.h>
@@ -11,81 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Column lists in the order the readers in sqlite_records.c expect: the text
- * columns first, so that they can be copied in one pass. */
-#define PARTY_COLUMNS                                                                                        \
-    "id, external_id, display_name, email, phone, email_key, phone_key, segment, practitioner_id, "          \
-    "intake_detail, kind, consent, payer, intake, first_visit_at, created_at, updated_at"
-#define PARTY_COLUMNS_P                                                                                      \
-    "p.id, p.external_id, p.display_name, p.email, p.phone, p.email_key, p.phone_key, p.segment, "           \
-    "p.practitioner_id, p.intake_detail, p.kind, p.consent, p.payer, p.intake, p.first_visit_at, "           \
-    "p.created_at, p.updated_at"
-#define CODE_COLUMNS                                                                                         \
-    "id, key, text, owner_id, program_id, revoke_reason, style, channel, max_uses, uses, created_at, "       \
-    "expires_at, revoked_at"
-#define EVENT_COLUMNS "type, subject_id, object_id, idempotency_key, data, seq, at"
-
-/* Scans page by `id > ?`: an absent after_id is bound as '' so one statement
- * serves both cases (ids are never empty). The contact variant is its own
- * statement so each can use its index. */
-static const char *const statement_sql[RF_SQ_COUNT] = {
-    [RF_SQ_BEGIN] = "BEGIN IMMEDIATE",
-    [RF_SQ_COMMIT] = "COMMIT",
-    [RF_SQ_ROLLBACK] = "ROLLBACK",
-    /* One name for every level: RELEASE and ROLLBACK TO act on the most recent
-     * savepoint of that name, which is always the innermost level. */
-    [RF_SQ_SAVEPOINT] = "SAVEPOINT rf_level",
-    [RF_SQ_RELEASE] = "RELEASE rf_level",
-    [RF_SQ_ROLLBACK_TO] = "ROLLBACK TO rf_level",
-
-    [RF_SQ_PARTY_INSERT] =
-        "INSERT INTO parties (practice, " PARTY_COLUMNS ") VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-    [RF_SQ_PARTY_UPDATE] = "UPDATE parties SET external_id = ?3, display_name = ?4, email = ?5, phone = ?6, "
-                           "email_key = ?7, phone_key = ?8, segment = ?9, practitioner_id = ?10, "
-                           "intake_detail = ?11, kind = ?12, consent = ?13, payer = ?14, intake = ?15, "
-                           "first_visit_at = ?16, created_at = ?17, updated_at = ?18 "
-                           "WHERE practice = ?1 AND id = ?2",
-    [RF_SQ_PARTY_GET] = "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND id = ?2",
-    [RF_SQ_PARTY_GET_EXTERNAL] =
-        "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND external_id = ?2",
-
-    [RF_SQ_CODE_INSERT] = "INSERT INTO codes (practice, " CODE_COLUMNS ") VALUES "
-                          "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    [RF_SQ_CODE_UPDATE] = "UPDATE codes SET key = ?3, text = ?4, owner_id = ?5, program_id = ?6, "
-                          "revoke_reason = ?7, style = ?8, channel = ?9, max_uses = ?10, uses = ?11, "
-                          "created_at = ?12, expires_at = ?13, revoked_at = ?14 "
-                          "WHERE practice = ?1 AND id = ?2",
-    [RF_SQ_CODE_GET] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND id = ?2",
-    [RF_SQ_CODE_GET_BY_KEY] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND key = ?2",
-
-    [RF_SQ_JOURNAL_INSERT] = "INSERT INTO journal (practice, seq, type, subject_id, object_id, "
-                             "idempotency_key, data, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [RF_SQ_JOURNAL_LAST_SEQ] = "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE practice = ?1",
-
-    [RF_SQ_IDEMPOTENCY_GET] = "SELECT key, operation, result_id, fingerprint, created_at FROM idempotency "
-                              "WHERE practice = ?1 AND key = ?2",
-    [RF_SQ_IDEMPOTENCY_PUT] = "INSERT INTO idempotency (practice, key, operation, result_id, fingerprint, "
-                              "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-
-    [RF_SQ_PARTY_SCAN] = "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND id > ?2 "
-                         "AND (?3 = 0 OR kind = ?3) ORDER BY id LIMIT ?4",
-    /* Left to itself the planner walks the practice's whole primary key to
-     * save a sort; the union of the two contact indexes finds the few
-     * matching parties directly, and CROSS JOIN keeps it the outer loop. */
-    [RF_SQ_PARTY_SCAN_CONTACT] = "SELECT " PARTY_COLUMNS_P " FROM "
-                                 "(SELECT id FROM parties WHERE practice = ?1 AND email_key = ?5 "
-                                 "UNION SELECT id FROM parties WHERE practice = ?1 AND phone_key = ?5) AS m "
-                                 "CROSS JOIN parties AS p ON p.practice = ?1 AND p.id = m.id "
-                                 "WHERE m.id > ?2 AND (?3 = 0 OR p.kind = ?3) ORDER BY m.id LIMIT ?4",
-    [RF_SQ_CODE_SCAN] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND id > ?2 "
-                        "ORDER BY id LIMIT ?3",
-    [RF_SQ_CODE_SCAN_OWNER] = "SELECT " CODE_COLUMNS " FROM codes WHERE practice = ?1 AND owner_id = ?4 "
-                              "AND id > ?2 ORDER BY id LIMIT ?3",
-    [RF_SQ_JOURNAL_SCAN] = "SELECT " EVENT_COLUMNS " FROM journal WHERE practice = ?1 AND seq > ?2 "
-                           "ORDER BY seq LIMIT ?3",
-};
 
 int rf__sqlite_fail(rf_status code, rf_error_class klass, const char *fmt, ...)
 {
@@ -114,27 +38,6 @@ int rf__sqlite_error(rf_sqlite *b, int rc, const char *what)
                                "database '%s': %s failed: %s (SQLite code %d)", b->path, what,
                                sqlite3_errmsg(b->db), rc);
     }
-}
-
-const char *rf__sqlite_sql(rf_sqlite_stmt_id id)
-{
-    return statement_sql[id];
-}
-
-int rf__sqlite_stmt(rf_sqlite *b, rf_sqlite_stmt_id id, sqlite3_stmt **out)
-{
-    if (b->stmts[id] == NULL) {
-        /* PERSISTENT: these live as long as the handle, so SQLite keeps them
-         * out of its short-lived lookaside memory. */
-        int rc =
-            sqlite3_prepare_v3(b->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &b->stmts[id], NULL);
-        if (rc != SQLITE_OK) {
-            *out = NULL;
-            return rf__sqlite_error(b, rc, "preparing a statement");
-        }
-    }
-    *out = b->stmts[id];
-    return RF_OK;
 }
 
 void rf__sqlite_done(sqlite3_stmt *st)
@@ -181,6 +84,9 @@ static int sq_begin(rf_backend *backend)
                                "roll back every level before beginning again",
                                b->path);
     }
+    if (b->depth == 0) {
+        b->seq_known = 0;
+    }
     int rc = b->depth == 0 ? run(b, RF_SQ_BEGIN, "starting a transaction")
                            : run(b, RF_SQ_SAVEPOINT, "starting a nested transaction");
     if (rc == RF_OK) {
@@ -204,6 +110,9 @@ static int sq_commit(rf_backend *backend)
             "earlier error",
             b->path);
     }
+    if (b->depth == 1) {
+        b->seq_known = 0; /* the write lock goes with the commit */
+    }
     int rc = b->depth == 1 ? run(b, RF_SQ_COMMIT, "committing")
                            : run(b, RF_SQ_RELEASE, "committing a nested transaction");
     /* A failed commit leaves the level open (so the caller can roll it back)
@@ -221,6 +130,8 @@ static int sq_rollback(rf_backend *backend)
         return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
                                "database '%s': rollback without an open transaction", b->path);
     }
+    /* The undone level may have appended to the journal. */
+    b->seq_known = 0;
     int rc = RF_OK;
     if (transaction_lost(b)) {
         /* Already undone by SQLite; closing the level is all that is left. */
@@ -264,6 +175,7 @@ static void sq_free(rf_backend *backend)
         }
     }
     free(b->scratch);
+    free(b->seq_practice);
     free(b->path);
     free(b);
 }
@@ -331,6 +243,18 @@ static const rf_backend sqlite_vtable = {
     .code_scan = rf__sqlite_code_scan,
     .journal_scan = rf__sqlite_journal_scan,
     .free = sq_free,
+    .program_insert = rf__sqlite_program_insert,
+    .program_update = rf__sqlite_program_update,
+    .program_get = rf__sqlite_program_get,
+    .program_get_by_name = rf__sqlite_program_get_by_name,
+    .program_scan = rf__sqlite_program_scan,
+    .touch_insert = rf__sqlite_touch_insert,
+    .touch_get = rf__sqlite_touch_get,
+    .touch_scan = rf__sqlite_touch_scan,
+    .referral_insert = rf__sqlite_referral_insert,
+    .referral_update = rf__sqlite_referral_update,
+    .referral_get = rf__sqlite_referral_get,
+    .referral_scan = rf__sqlite_referral_scan,
 };
 
 rf_status rf_backend_sqlite_new(rf_backend **out, const char *path)

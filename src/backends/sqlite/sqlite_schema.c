@@ -17,9 +17,10 @@
  * one transaction. Append steps only; never edit one that has shipped.
  *
  * Every primary and unique key starts with the practice so that a sharded
- * PostgreSQL (Citus) can distribute on it. Parties and codes are rowid tables:
- * their rows are wide and they carry secondary indexes, which in a WITHOUT
- * ROWID table would each repeat the whole text key instead of an 8-byte rowid.
+ * PostgreSQL (Citus) can distribute on it. Parties, codes, programmes,
+ * touches and referrals are rowid tables: their rows are wide and they carry
+ * secondary indexes, which in a WITHOUT ROWID table would each repeat the
+ * whole text key instead of an 8-byte rowid.
  * The journal and idempotency keys are read and written by their key only,
  * so clustering them on it (WITHOUT ROWID) saves the extra index. */
 static const char *const migrations[] = {
@@ -96,6 +97,99 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL,"
     "  PRIMARY KEY (practice, key)"
     ") WITHOUT ROWID;",
+
+    /* 1 -> 2: programmes, touches and referrals (contract version 2).
+     *
+     * A referral keeps the time it first reached each state in a column
+     * named after the state, so that reports can group and average over them
+     * in SQL. "Never reached" is NULL rather than the contract's 0, so that
+     * count(accepted_at), avg(accepted_at - received_at) and min/max need no
+     * filter; received_at is always set and NOT NULL, as it is range-filtered.
+     * unset_at holds slot 0 of reached_at, which names no state: the library
+     * never sets it, but a backend stores every field it is given.
+     * The unique (practice, attribution_key) index is what tells two writers
+     * attributing one referee at once apart: the second insert fails. NULL
+     * keys (released or outbound referrals) do not clash. The referrer,
+     * referee and partner indexes end in the id so that each party's
+     * referrals come in id order, as scans return them. */
+    "CREATE TABLE programs ("
+    "  practice TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  settings TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (practice, id),"
+    "  UNIQUE (practice, name)"
+    ");"
+
+    "CREATE TABLE touches ("
+    "  practice TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  code_id TEXT,"
+    "  owner_id TEXT,"
+    "  program_id TEXT,"
+    "  visitor_key TEXT,"
+    "  channel INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (practice, id)"
+    ");"
+    "CREATE INDEX touches_visitor ON touches (practice, visitor_key, at);"
+
+    "CREATE TABLE referrals ("
+    "  practice TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  program_id TEXT,"
+    "  referrer_id TEXT,"
+    "  referee_id TEXT,"
+    "  target_id TEXT,"
+    "  code_id TEXT,"
+    "  touch_id TEXT,"
+    "  evidence TEXT,"
+    "  reason TEXT,"
+    "  preferred_timing TEXT,"
+    "  practitioner_id TEXT,"
+    "  variant TEXT,"
+    "  documents_required TEXT,"
+    "  documents_received TEXT,"
+    "  attribution_key TEXT,"
+    "  direction INTEGER NOT NULL,"
+    "  source INTEGER NOT NULL,"
+    "  channel INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL,"
+    "  held_state INTEGER NOT NULL,"
+    "  care_level INTEGER NOT NULL,"
+    "  urgency INTEGER NOT NULL,"
+    "  fraud_flags INTEGER NOT NULL,"
+    "  documents_complete INTEGER NOT NULL,"
+    "  reschedules INTEGER NOT NULL,"
+    "  no_shows INTEGER NOT NULL,"
+    "  visits INTEGER NOT NULL,"
+    "  unset_at INTEGER,"
+    "  received_at INTEGER NOT NULL,"
+    "  needs_info_at INTEGER,"
+    "  accepted_at INTEGER,"
+    "  scheduled_at INTEGER,"
+    "  no_show_at INTEGER,"
+    "  appt_cancelled_at INTEGER,"
+    "  seen_at INTEGER,"
+    "  closed_at INTEGER,"
+    "  cancel_requested_at INTEGER,"
+    "  cancelled_at INTEGER,"
+    "  declined_at INTEGER,"
+    "  lost_at INTEGER,"
+    "  on_hold_at INTEGER,"
+    "  entered_in_error_at INTEGER,"
+    "  appointment_at INTEGER,"
+    "  first_appointment_at INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (practice, id)"
+    ");"
+    "CREATE UNIQUE INDEX referrals_attribution ON referrals (practice, attribution_key);"
+    "CREATE INDEX referrals_referrer ON referrals (practice, referrer_id, id);"
+    "CREATE INDEX referrals_referee ON referrals (practice, referee_id, id);"
+    "CREATE INDEX referrals_target ON referrals (practice, target_id, id);"
+    "CREATE INDEX referrals_program ON referrals (practice, program_id, received_at);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == RF_SQLITE_SCHEMA_VERSION,

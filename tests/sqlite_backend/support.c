@@ -1,0 +1,238 @@
+/* Helpers shared by the SQLite backend suite: database paths, raw SQLite
+ * access to the file, record builders and assertions. */
+#include "support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A database path of its own for each case, so cases and concurrent runs never share a file. */
+void make_path(fixture *f, const char *name)
+{
+    snprintf(f->path, sizeof f->path, "%s/sqlite_%s_%ld.db", RF_TEST_TMPDIR, name, (long)getpid());
+}
+
+void remove_db(const char *path)
+{
+    char extra[600];
+    unlink(path);
+    snprintf(extra, sizeof extra, "%s-wal", path);
+    unlink(extra);
+    snprintf(extra, sizeof extra, "%s-shm", path);
+    unlink(extra);
+    snprintf(extra, sizeof extra, "%s-journal", path);
+    unlink(extra);
+}
+
+int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* The whole file, to show that a refused open changed nothing. */
+char *slurp(const char *path, size_t *size)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    *size = (size_t)n;
+    return buf;
+}
+
+void assert_file_unchanged(const char *path, const char *before, size_t before_size)
+{
+    size_t after_size;
+    char *after = slurp(path, &after_size);
+    assert_int_equal(after_size, before_size);
+    assert_memory_equal(after, before, before_size);
+    free(after);
+}
+
+void assert_error_mentions(const char *needle)
+{
+    const char *message = rf_error_last()->message;
+    if (strstr(message, needle) == NULL) {
+        fail_msg("error message \"%s\" does not mention \"%s\"", message, needle);
+    }
+}
+
+rf_backend *open_ok(const char *path)
+{
+    rf_backend *b = NULL;
+    int rc = rf_backend_sqlite_new(&b, path);
+    if (rc != RF_OK) {
+        fail_msg("opening %s: %s", path, rf_error_last()->message);
+    }
+    assert_non_null(b);
+    return b;
+}
+
+void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        fail_msg("%s: %s", sql, err);
+    }
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+/* The first column of the first row of @sql as text, copied into @buf. */
+const char *raw_text(const char *path, const char *sql, char *buf, size_t n)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(buf, n, "%s", t != NULL ? (const char *)t : "(null)");
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    return buf;
+}
+
+long long raw_int(const char *path, const char *sql)
+{
+    char buf[64];
+    return strtoll(raw_text(path, sql, buf, sizeof buf), NULL, 10);
+}
+
+void assert_all_keys_lead_with_practice(const char *path)
+{
+    char buf[512];
+    /* No index whose first column is another... */
+    raw_text(
+        path,
+        "SELECT coalesce(group_concat(l.name || '(' || i.name || ')', ', '), 'none') FROM sqlite_master m, "
+        "pragma_index_list(m.name) l, pragma_index_info(l.name) i WHERE m.type = 'table' AND "
+        "m.name <> 'meta' AND i.seqno = 0 AND i.name <> 'practice'",
+        buf, sizeof buf);
+    assert_string_equal(buf, "none");
+    /* ...and no record table without a key (a rowid table's would not be listed). */
+    raw_text(
+        path,
+        "SELECT coalesce(group_concat(m.name, ', '), 'none') FROM sqlite_master m WHERE m.type = 'table' "
+        "AND m.name NOT IN ('meta', 'sqlite_sequence') AND NOT EXISTS (SELECT 1 FROM "
+        "pragma_index_list(m.name) l WHERE l.origin = 'pk')",
+        buf, sizeof buf);
+    assert_string_equal(buf, "none");
+}
+
+rf_party_record party(const char *id, const char *external_id)
+{
+    rf_party_record p = {
+        .id = id,
+        .external_id = external_id,
+        .display_name = "Jane Doe",
+        .email = "jane@example.org",
+        .phone = "+441632960001",
+        .email_key = "ek-jane",
+        .phone_key = "pk-jane",
+        .segment = "new",
+        .practitioner_id = "staff-1",
+        .intake_detail = "a friend",
+        .kind = 1,
+        .consent = 5,
+        .payer = 2,
+        .intake = 3,
+        .first_visit_at = 1700000000,
+        .created_at = 1700000001,
+        .updated_at = 1700000002,
+    };
+    return p;
+}
+
+rf_code_record code(const char *id, const char *key, const char *owner)
+{
+    rf_code_record c = {
+        .id = id,
+        .key = key,
+        .text = "JANE-7K3Q",
+        .owner_id = owner,
+        .program_id = "prog-1",
+        .revoke_reason = NULL,
+        .style = 2,
+        .channel = 3,
+        .max_uses = 10,
+        .uses = 4,
+        .created_at = 1700000100,
+        .expires_at = 1800000000,
+        .revoked_at = 0,
+    };
+    return c;
+}
+
+void assert_same_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) {
+        assert_ptr_equal(a, b);
+    } else {
+        assert_string_equal(a, b);
+    }
+}
+
+void assert_same_party(const rf_party_record *a, const rf_party_record *b)
+{
+    assert_same_str(a->id, b->id);
+    assert_same_str(a->external_id, b->external_id);
+    assert_same_str(a->display_name, b->display_name);
+    assert_same_str(a->email, b->email);
+    assert_same_str(a->phone, b->phone);
+    assert_same_str(a->email_key, b->email_key);
+    assert_same_str(a->phone_key, b->phone_key);
+    assert_same_str(a->segment, b->segment);
+    assert_same_str(a->practitioner_id, b->practitioner_id);
+    assert_same_str(a->intake_detail, b->intake_detail);
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->consent, b->consent);
+    assert_int_equal(a->payer, b->payer);
+    assert_int_equal(a->intake, b->intake);
+    assert_int_equal(a->first_visit_at, b->first_visit_at);
+    assert_int_equal(a->created_at, b->created_at);
+    assert_int_equal(a->updated_at, b->updated_at);
+}
+
+void assert_same_code(const rf_code_record *a, const rf_code_record *b)
+{
+    assert_same_str(a->id, b->id);
+    assert_same_str(a->key, b->key);
+    assert_same_str(a->text, b->text);
+    assert_same_str(a->owner_id, b->owner_id);
+    assert_same_str(a->program_id, b->program_id);
+    assert_same_str(a->revoke_reason, b->revoke_reason);
+    assert_int_equal(a->style, b->style);
+    assert_int_equal(a->channel, b->channel);
+    assert_int_equal(a->max_uses, b->max_uses);
+    assert_int_equal(a->uses, b->uses);
+    assert_int_equal(a->created_at, b->created_at);
+    assert_int_equal(a->expires_at, b->expires_at);
+    assert_int_equal(a->revoked_at, b->revoked_at);
+}
+
+int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (f == NULL) {
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int teardown(void **state)
+{
+    fixture *f = *state;
+    remove_db(f->path);
+    free(f);
+    return 0;
+}

@@ -1,0 +1,66 @@
+/* Shared by the SQLite backend suite (tests/sqlite_backend/): SQLite-specific
+ * behaviour of the SQLite backend, driven through the backend vtable: files,
+ * schema versions and migrations, WAL, transactions across handles. What every
+ * backend must do is covered by test_backend_contract. */
+#ifndef RF_TEST_SQLITE_BACKEND_SUPPORT_H
+#define RF_TEST_SQLITE_BACKEND_SUPPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include <referral.h>
+#include <referral/sys/backend.h>
+
+#define PRACTICE "clinic-a"
+
+typedef struct fixture {
+    char path[512];
+} fixture;
+
+/* A database path of its own for each case, so cases and concurrent runs never share a file. */
+void make_path(fixture *f, const char *name);
+/* Remove the database and its -wal, -shm and -journal files. */
+void remove_db(const char *path);
+int file_exists(const char *path);
+/* The whole file, to show that a refused open changed nothing. */
+char *slurp(const char *path, size_t *size);
+void assert_file_unchanged(const char *path, const char *before, size_t before_size);
+void assert_error_mentions(const char *needle);
+/* A backend on @path, which must open. */
+rf_backend *open_ok(const char *path);
+
+/* Raw SQLite on the file, on a connection of its own. */
+void raw_exec(const char *path, const char *sql);
+/* The first column of the first row of @sql as text, copied into @buf. */
+const char *raw_text(const char *path, const char *sql, char *buf, size_t n);
+long long raw_int(const char *path, const char *sql);
+/* Every primary key, unique key and index of every record table (all but
+ * meta) starts with the practice, so a sharded server can distribute on it. */
+void assert_all_keys_lead_with_practice(const char *path);
+
+/* Records with a value in every field. */
+rf_party_record party(const char *id, const char *external_id);
+rf_code_record code(const char *id, const char *key, const char *owner);
+void assert_same_str(const char *a, const char *b);
+void assert_same_party(const rf_party_record *a, const rf_party_record *b);
+void assert_same_code(const rf_code_record *a, const rf_code_record *b);
+
+/* A fixture per case; teardown removes its database. */
+int setup(void **state);
+int teardown(void **state);
+#define FIXTURE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+/* The cases of each file, run as one group each by main.c. */
+int run_open_cases(void);
+int run_transaction_cases(void);
+int run_migration_cases(void);
+int run_record_v2_cases(void);
+
+#endif
