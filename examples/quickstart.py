@@ -4,8 +4,14 @@
 The same story as quickstart.c. Elm Street Physio records a practitioner, two
 clients and the GP surgery down the road, hands each of them a referral code,
 and then does what the front desk does all day: looks codes up as people type
-them, catches typos and refuses a withdrawn coupon. Finally it prints the
-journal, the log a host application syncs from.
+them, catches typos and refuses a withdrawn coupon.
+
+The second half is what the codes are for: referrals. The clinic runs two
+programmes; a friend of Jane follows her link, books, and goes round the closed
+loop (received, accepted, scheduled, seen, closed) until she is a client; the
+GP surgery sends an urgent patient whose imaging comes later; Jane sees her
+referral without her friend's details; a self-referral is refused. Finally it
+prints the journal, the log a host application syncs from.
 
     usage: python3 quickstart.py [DATABASE]      (default: clinic.db)
 
@@ -13,12 +19,15 @@ Run it twice on the same file: the second run finds everything in place and
 prints the same story, because every write carries an idempotency key. A call
 repeated with the same key returns what the first call created and changes
 nothing, which is how real hosts retry safely after a crash or a lost reply.
+The store's clock is set by hand as well (store.set_time), so the times
+printed are the same on every run.
 
 Failures raise referral.ReferralError subclasses (NotFound, InvalidArgument,
 IllegalTransition, ...) whose message is the library's own explanation.
 """
 
 import sys
+from datetime import datetime, timezone
 
 import referral
 
@@ -30,11 +39,15 @@ def padded(text, width):
     return f"{text:<{width}}"
 
 
-def expect_refusal(error_class, call, *args):
-    """Some steps are *meant* to fail (a typo, a revoked coupon)."""
+def expect_refusal(error_class, call, *args, **kwargs):
+    """Some steps are *meant* to fail (a typo, a revoked coupon): succeed only
+    when the call fails with exactly the error the documentation promises."""
     try:
-        call(*args)
-    except error_class as exc:
+        call(*args, **kwargs)
+    except referral.ReferralError as exc:
+        if type(exc) is not error_class:
+            raise SystemExit(f"quickstart: {call.__name__} failed with {type(exc).__name__} "
+                             f"instead of {error_class.__name__}: {exc}") from exc
         print(f"  -> refused, as it should be: {exc}")
         return
     raise SystemExit(f"quickstart: {call.__name__}{args!r} unexpectedly succeeded")
@@ -52,6 +65,28 @@ def issue_code(store, owner, **options):
     single = ", single use" if code.max_uses == 1 else ""
     print(f"  {padded(owner.display_name, 20)} -> {code.text:<12} ({style}, via {code.channel}{single})")
     return code
+
+
+def march(day, hour, minute):
+    """A time in March 2026, UTC."""
+    return datetime(2026, 3, day, hour, minute, tzinfo=timezone.utc)
+
+
+def when(moment):
+    """A datetime or int seconds as "Thu 05 Mar 10:30"."""
+    if isinstance(moment, int):
+        moment = datetime.fromtimestamp(moment, timezone.utc)
+    return moment.strftime("%a %d %b %H:%M")
+
+
+def advance(store, ref, at, to, idempotency_key, appointment_at=None):
+    """Move a referral on at time ``at``. With the same key a re-run gets the
+    referral back as it is now (already CLOSED) instead of an error, so the
+    line prints the move that was asked for."""
+    store.set_time(at)
+    ref.advance(to, appointment_at=appointment_at, idempotency_key=idempotency_key)
+    appointment = f", appointment {when(appointment_at)}" if appointment_at else ""
+    print(f"  {when(at)}  -> {to}{appointment}")
 
 
 def tour(store):
@@ -115,14 +150,111 @@ def tour(store):
     for code in store.codes.list(jane):
         print(f"  {code.text:<12} via {code.channel:<6} used {code.uses} time(s)")
 
-    # The journal records every change, without personal data; a host keeps
-    # the last seq it processed and reads on from there. 0 = from the start.
-    print("\n7. The journal, from the start")
-    names = {p.id: p.display_name for p in (staff, jane, zoe, surgery)}
-    names.update({c.id: c.text for c in (jane_code, jane_card, surgery_code, coupon)})
+    # ---- The second half: referrals -------------------------------------------
+
+    # A programme holds the rules: how a referee is attributed (here: the last
+    # visit through someone's code within 90 days), who may be referred in,
+    # what happens when a fraud guard trips.
+    print("\n7. Two referral programmes")
+    advocates = store.programs.create(name="Client advocates", auto_issue_code=True,  # new clients get a code
+                                      idempotency_key="quickstart:program:client-advocates")
+    # A GP may send back a patient the clinic already knows.
+    gp_partners = store.programs.create(name="GP partners", exclude_existing_clients=False,
+                                        idempotency_key="quickstart:program:gp-partners")
+    for program in (advocates, gp_partners):
+        model = "first touch" if program.attribution == "FIRST_TOUCH" else "last touch"
+        who = "new clients only" if program.exclude_existing_clients else "anyone"
+        gets_code = ", new clients get a code" if program.auto_issue_code else ""
+        print(f"  {program.name:<17} {model} within {program.window_days} days, {who}{gets_code}")
+
+    # A touch is a visit through a code. The host names the visitor with a key
+    # of its own (a cookie id here); the library never looks at IPs.
+    store.set_time(march(2, 18, 20))
+    print(f"\n8. {when(store.now)}: a friend of Jane opens the link in Jane's e-mail")
+    visit = store.touches.add(jane_code, "cookie-7f3a", channel="link",
+                              idempotency_key="quickstart:touch:cookie-7f3a")
+    print(f"  touch recorded: visitor cookie-7f3a came through {jane_code.text} via {visit.channel}")
+
+    # Next morning she books. Only now does the clinic know her: she is a LEAD
+    # until she becomes a client. The referral names no referrer: the
+    # visitor's touches decide who sent her.
+    store.set_time(march(3, 9, 15))
+    print(f"\n9. {when(store.now)}: she books online as Alex Morgan")
+    alex = store.parties.add(kind="LEAD", display_name="Alex Morgan", email="alex.morgan@example.com",
+                             consent={"contact"}, idempotency_key="quickstart:party:alex-morgan")
+    alex_ref = store.referrals.create(advocates, alex, visitor_key="cookie-7f3a",
+                                      reason="sore knee after running",
+                                      idempotency_key="quickstart:referral:alex")
+    referrer = store.parties.get(alex_ref.referrer_id)
+    print(f"  added as a LEAD; referral received, attributed to {referrer.display_name} "
+          f"(source {alex_ref.source}: her visit through {jane_code.text})")
+
+    # The closed loop: each step is journalled and can be reported back.
+    print("\n10. Alex's referral goes round the loop")
+    advance(store, alex_ref, march(3, 9, 30), "ACCEPTED", "quickstart:referral:alex:accept")
+    advance(store, alex_ref, march(3, 9, 35), "SCHEDULED", "quickstart:referral:alex:schedule",
+            appointment_at=march(5, 10, 30))
+    advance(store, alex_ref, march(5, 10, 30), "SEEN", "quickstart:referral:alex:seen")
+    advance(store, alex_ref, march(5, 11, 15), "CLOSED", "quickstart:referral:alex:close")
+    # Closing made her a CLIENT, and this programme gave her a code.
+    alex = store.parties.get(alex.id)
+    alex_code = list(store.codes.list(alex))[0]
+    print(f"  {alex.display_name} is now a {alex.kind} (first visit {when(alex.first_visit_at)}) "
+          f"with a code of her own: {alex_code.text}")
+
+    # A partner's referral names its referrer (source PARTNER) and may need
+    # documents before the clinic can act on it.
+    store.set_time(march(5, 14, 0))
+    print(f"\n11. {when(store.now)}: Elm Street Surgery sends an urgent patient")
+    omar = store.parties.add(kind="LEAD", display_name="Omar Haddad",
+                             idempotency_key="quickstart:party:omar-haddad")
+    omar_ref = store.referrals.create(gp_partners, omar, referrer=surgery, source="partner", channel="letter",
+                                      reason="lower back pain, MRI requested", urgency="urgent",
+                                      documents_required=["letter", "imaging"], documents_received=["letter"],
+                                      idempotency_key="quickstart:referral:omar")
+    complete = "yes" if omar_ref.documents_complete_at_receipt else "no"
+    print(f"  Omar Haddad, {omar_ref.urgency}, needs {','.join(omar_ref.documents_required)}; "
+          f"all there on arrival: {complete}")
+    store.set_time(march(9, 9, 0))
+    omar_ref.receive_document("imaging")  # receiving a document twice is harmless: no key needed
+    print(f"  {when(store.now)}  the imaging arrives; received: {','.join(omar_ref.documents_received)}")
+    advance(store, omar_ref, march(9, 9, 5), "ACCEPTED", "quickstart:referral:omar:accept")
+
+    # What a referrer may see: how far each referral got, the referee by
+    # initials unless the referee agreed to share more, never contacts.
+    print("\n12. What Jane sees of her referrals")
+    for entry in store.referrals.referrer_view(jane):
+        print(f"  {entry.referee_label:<8} {entry.status:<8} received {when(entry.received_at)}")
+
+    # The fraud guards run on every inbound referral. A refused call writes
+    # nothing, so it needs no idempotency key.
+    print(f"\n13. Jane books a session for herself with her own code {jane_code.text}")
+    expect_refusal(referral.PolicyViolation, store.referrals.create, advocates, jane, code=jane_code)
+
+    # The FHIR list and the journal name records by id only (the journal never
+    # holds personal data), so the host looks up what it needs; here we simply
+    # remember what we created.
+    names = {p.id: p.display_name for p in (staff, jane, zoe, surgery, alex, omar)}
+    names.update({c.id: c.text for c in (jane_code, jane_card, surgery_code, coupon, alex_code)})
+    names.update({p.id: p.name for p in (advocates, gp_partners)})
+    names.update({visit.id: "visit cookie-7f3a", alex_ref.id: "Alex's referral",
+                  omar_ref.id: "Omar's referral"})
+
+    # Systems that speak HL7 FHIR track a referral as a Task: each state maps
+    # to a Task.status and a businessStatus.
+    print("\n14. Every referral as a FHIR Task")
+    for ref in store.referrals.list():
+        task, business = ref.fhir
+        sender, patient = names.get(ref.referrer_id, "-"), names.get(ref.referee_id, "-")
+        print(f"  {sender:<18} -> {patient:<12} {ref.state:<9} Task.status {task:<9} "
+              f"businessStatus {business}")
+
+    # The journal records every change; a host keeps the last seq it
+    # processed and reads on from there. 0 = from the start.
+    print("\n15. The journal, from the start")
     for event in store.journal(after=0):
-        print(f"  #{event.seq:<3} {event.type:<13} {padded(names.get(event.subject_id, '-'), 19)} "
-              f"{event.data or '-':<13} key {event.idempotency_key or '-'}")
+        print(f"  #{event.seq:<3} {event.type:<17} {padded(names.get(event.subject_id, '-'), 18)} "
+              f"{event.data or '-':<26} key {event.idempotency_key or '-'}")
 
 
 def main(argv):
@@ -133,6 +265,7 @@ def main(argv):
         # database without seeing each other's records. Closing it is left to
         # the with-statement, on success and on error alike.
         with referral.Store(f"sqlite:{path}", practice=PRACTICE, phone_region="44") as store:
+            store.set_time(march(2, 9, 0))  # the story starts on Monday 2 March 2026, 09:00 UTC
             tour(store)
     except referral.ReferralError as exc:
         print(f"quickstart: {type(exc).__name__}: {exc}", file=sys.stderr)

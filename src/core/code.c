@@ -43,16 +43,8 @@ void rf_code_free(rf_code *code)
 
 rf_status rf_code_options_init(rf_code_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc = rf__check_version("rf_code_options", version, RF_CODE_OPTIONS_VERSION, "RF_CODE_OPTIONS_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_code_options init = RF_CODE_OPTIONS_INIT;
-        *opts = init;
-        opts->version = version;
-    }
-    return rc;
+    static const rf_code_options init = RF_CODE_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_code_options", "RF_CODE_OPTIONS_INIT");
 }
 
 static rf_status check_issue_options(rf_store *store, const rf_code_options *o)
@@ -169,14 +161,15 @@ static rf_status pick_code(rf_store *store, const rf_code_options *o, const rf_p
 
 static void fingerprint_issue(rf_fingerprint *fp, const char *owner_id, const rf_code_options *o)
 {
+    /* After defaults, so that spelling a default out is the same request. */
     rf__fp_init(fp, "code.issue");
     rf__fp_str(fp, owner_id);
-    rf__fp_int(fp, o->style);
+    rf__fp_int(fp, o->style == RF_CODE_SHORT ? RF_CODE_SHORT : RF_CODE_VANITY);
     rf__fp_str(fp, o->vanity_base);
     rf__fp_str(fp, o->program_id);
     rf__fp_int(fp, o->channel);
-    rf__fp_int(fp, o->expires_at);
-    rf__fp_int(fp, o->max_uses);
+    rf__fp_int(fp, o->expires_at == RF_TIME_UNSET ? RF_TIME_NONE : o->expires_at);
+    rf__fp_int(fp, o->max_uses > 0 ? o->max_uses : 0);
 }
 
 rf_status rf_code_issue(rf_code **out, rf_store *store, const char *owner_id, const rf_code_options *opts)

@@ -209,7 +209,11 @@ static rf_status on_closed(rf_store *store, const rf_referral_record *r)
             rf_time seen = r->reached_at[RF_REFERRAL_SEEN];
             ch.first_visit_at = seen != RF_TIME_NONE ? seen : rf_store_now(store);
         }
-        rc = rf_party_update(NULL, store, r->referee_id, &ch);
+        /* The referee was just read in this transaction: rf_party_update
+         * would read it again and open a level of its own, where this call's
+         * level does as well (on failure the move and the party change are
+         * rolled back together, as the two levels' rollbacks did). */
+        rc = rf__party_update_loaded(store, referee, &ch);
     }
     rf_party_free(referee);
     rf_program *program = NULL;
@@ -238,17 +242,9 @@ static void fingerprint_move(rf_fingerprint *fp, const char *operation, const ch
 
 rf_status rf_advance_options_init(rf_advance_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc = rf__check_version("rf_advance_options", version, RF_ADVANCE_OPTIONS_VERSION,
-                               "RF_ADVANCE_OPTIONS_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_advance_options init = RF_ADVANCE_OPTIONS_INIT;
-        *opts = init;
-        opts->version = version;
-    }
-    return rc;
+    static const rf_advance_options init = RF_ADVANCE_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_advance_options",
+                            "RF_ADVANCE_OPTIONS_INIT");
 }
 
 /* One move, inside its own transaction level. @to is the target state, or

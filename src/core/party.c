@@ -53,31 +53,14 @@ void rf_party_free(rf_party *party)
 
 rf_status rf_party_options_init(rf_party_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc =
-            rf__check_version("rf_party_options", version, RF_PARTY_OPTIONS_VERSION, "RF_PARTY_OPTIONS_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_party_options init = RF_PARTY_OPTIONS_INIT;
-        *opts = init;
-        opts->version = version;
-    }
-    return rc;
+    static const rf_party_options init = RF_PARTY_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_party_options", "RF_PARTY_OPTIONS_INIT");
 }
 
 rf_status rf_party_filter_init(rf_party_filter *filter, unsigned int version)
 {
-    rf_status rc = rf__check_arg(filter, "filter");
-    if (rc == RF_OK) {
-        rc = rf__check_version("rf_party_filter", version, RF_PARTY_FILTER_VERSION, "RF_PARTY_FILTER_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_party_filter init = RF_PARTY_FILTER_INIT;
-        *filter = init;
-        filter->version = version;
-    }
-    return rc;
+    static const rf_party_filter init = RF_PARTY_FILTER_INIT;
+    return rf__options_init(filter, sizeof init, &init, version, "rf_party_filter", "RF_PARTY_FILTER_INIT");
 }
 
 const char *rf_party_kind_name(rf_party_kind kind)
@@ -395,6 +378,52 @@ static rf_status check_kind_change(const rf_party_record *rec, rf_party_kind nex
                      rf_party_kind_name((rf_party_kind)rec->kind), rf_party_kind_name(next));
 }
 
+/* Apply @changes to @current, a party read in the open transaction, and write
+ * the result with its journal entry and idempotency key: everything
+ * rf_party_update does inside its level once the party is loaded. *@out,
+ * when @out is not NULL, gets the updated party. */
+static rf_status write_changes(rf_party **out, rf_store *store, const rf_party *current,
+                               const rf_party_options *changes, const rf_fingerprint *fp)
+{
+    rf_party_record rec = current->r; /* points into current */
+    contact_buffers buf;
+    changed_fields changed = {""};
+    rf_status rc;
+    if ((rc = check_kind_change(&rec, changes->kind)) != RF_OK ||
+        (rc = apply_options(store, changes, &rec, &buf, &changed)) != RF_OK) {
+        return rc;
+    }
+    if (changes->kind != RF_PARTY_KIND_UNSET && rec.kind != (int)changes->kind) {
+        rec.kind = changes->kind;
+        mark_changed(&changed, "kind");
+    }
+    if (changed.list[0] != '\0') {
+        rec.updated_at = rf_store_now(store);
+        char data[sizeof changed.list + 8];
+        snprintf(data, sizeof data, "fields=%s", changed.list);
+        if ((rc = check_references(store, &rec, rec.id)) != RF_OK ||
+            (rc = (rf_status)store->backend->party_update(store->backend, store->practice, &rec)) != RF_OK ||
+            (rc = rf__journal_append(store, RF_EVENT_PARTY_UPDATED, rec.id, NULL, changes->idempotency_key,
+                                     data)) != RF_OK) {
+            return rc;
+        }
+    }
+    if ((rc = rf__idem_remember(store, changes->idempotency_key, "party.update", fp, rec.id)) != RF_OK) {
+        return rc;
+    }
+    if (out != NULL && (*out = rf__party_from_record(&rec)) == NULL) {
+        return RF_ENOMEM;
+    }
+    return RF_OK;
+}
+
+rf_status rf__party_update_loaded(rf_store *store, const rf_party *current, const rf_party_options *changes)
+{
+    rf_fingerprint fp;
+    fingerprint_options(&fp, "party.update", current->r.id, changes);
+    return write_changes(NULL, store, current, changes, &fp);
+}
+
 rf_status rf_party_update(rf_party **out, rf_store *store, const char *id, const rf_party_options *changes)
 {
     if (out != NULL) {
@@ -426,38 +455,12 @@ rf_status rf_party_update(rf_party **out, rf_store *store, const char *id, const
     if ((rc = rf__party_load(store, id, &current)) != RF_OK) {
         return rf__tx_abort(store, rc);
     }
-    rf_party_record rec = current->r; /* points into current, which we own */
-    contact_buffers buf;
-    changed_fields changed = {""};
-    if ((rc = check_kind_change(&rec, changes->kind)) != RF_OK ||
-        (rc = apply_options(store, changes, &rec, &buf, &changed)) != RF_OK) {
-        rf_party_free(current);
+    rf_party *updated = NULL;
+    rc = write_changes(out != NULL ? &updated : NULL, store, current, changes, &fp);
+    rf_party_free(current);
+    if (rc != RF_OK) {
         return rf__tx_abort(store, rc);
     }
-    if (changes->kind != RF_PARTY_KIND_UNSET && rec.kind != (int)changes->kind) {
-        rec.kind = changes->kind;
-        mark_changed(&changed, "kind");
-    }
-
-    rf_party *updated = NULL;
-    if (changed.list[0] != '\0') {
-        rec.updated_at = rf_store_now(store);
-        char data[sizeof changed.list + 8];
-        snprintf(data, sizeof data, "fields=%s", changed.list);
-        if ((rc = check_references(store, &rec, rec.id)) != RF_OK ||
-            (rc = (rf_status)store->backend->party_update(store->backend, store->practice, &rec)) != RF_OK ||
-            (rc = rf__journal_append(store, RF_EVENT_PARTY_UPDATED, rec.id, NULL, changes->idempotency_key,
-                                     data)) != RF_OK) {
-            rf_party_free(current);
-            return rf__tx_abort(store, rc);
-        }
-    }
-    if ((rc = rf__idem_remember(store, changes->idempotency_key, "party.update", &fp, rec.id)) != RF_OK ||
-        (out != NULL && (updated = rf__party_from_record(&rec)) == NULL)) {
-        rf_party_free(current);
-        return rf__tx_abort(store, rc != RF_OK ? rc : RF_ENOMEM);
-    }
-    rf_party_free(current);
     if ((rc = rf__tx_commit(store)) != RF_OK) {
         rf_party_free(updated);
         return rc;

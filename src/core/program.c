@@ -169,17 +169,9 @@ rf_status rf__program_load(rf_store *store, const char *id, rf_program **out)
 
 rf_status rf_program_options_init(rf_program_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc = rf__check_version("rf_program_options", version, RF_PROGRAM_OPTIONS_VERSION,
-                               "RF_PROGRAM_OPTIONS_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_program_options init = RF_PROGRAM_OPTIONS_INIT;
-        *opts = init;
-        opts->version = version;
-    }
-    return rc;
+    static const rf_program_options init = RF_PROGRAM_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_program_options",
+                            "RF_PROGRAM_OPTIONS_INIT");
 }
 
 static rf_status check_common(rf_store *store, const rf_program_options *o)
@@ -199,16 +191,24 @@ static rf_status check_common(rf_store *store, const rf_program_options *o)
     return RF_OK;
 }
 
-static void fingerprint_program(rf_fingerprint *fp, const char *operation, const char *id,
-                                const rf_program_options *o)
+/* A create is fingerprinted by the settings it results in, so a retry that
+ * spells a default out (as the Python facade does) is the same request as one
+ * that leaves it unset. An update is fingerprinted by the changes it asks for. */
+static void fingerprint_program(rf_fingerprint *fp, const char *operation, const char *id, const char *name,
+                                const int values[SETTING_COUNT])
 {
-    int values[SETTING_COUNT];
-    given_values(o, values);
     rf__fp_init(fp, operation);
     rf__fp_str(fp, id);
-    rf__fp_str(fp, o->name);
+    rf__fp_str(fp, name);
     for (size_t i = 0; i < SETTING_COUNT; i++) {
         rf__fp_int(fp, values[i]);
+    }
+}
+
+static void settings_values(const rf_program_settings *s, int values[SETTING_COUNT])
+{
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
+        values[i] = *setting_slot((rf_program_settings *)s, &settings_table[i]);
     }
 }
 
@@ -265,7 +265,9 @@ rf_status rf_program_create(rf_program **out, rf_store *store, const rf_program_
         return rc;
     }
     rf_fingerprint fp;
-    fingerprint_program(&fp, "program.create", NULL, opts);
+    int values[SETTING_COUNT];
+    settings_values(&settings, values);
+    fingerprint_program(&fp, "program.create", NULL, opts->name, values);
     if ((rc = rf__tx_begin(store)) != RF_OK) {
         return rc;
     }
@@ -302,7 +304,9 @@ rf_status rf_program_update(rf_program **out, rf_store *store, const char *id,
         return rc;
     }
     rf_fingerprint fp;
-    fingerprint_program(&fp, "program.update", id, changes);
+    int values[SETTING_COUNT];
+    given_values(changes, values);
+    fingerprint_program(&fp, "program.update", id, changes->name, values);
     if ((rc = rf__tx_begin(store)) != RF_OK) {
         return rc;
     }

@@ -36,13 +36,13 @@ void rf__page_clear(rf_record_page *page)
     page->count = page->pos = 0;
 }
 
-rf_status rf__iter_next(void **out, void *iter, rf_record_page *page)
+rf_status rf__iter_next(void **out, const void *iter, rf_record_page *page)
 {
     if (out == NULL) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "out must not be NULL");
     }
     *out = NULL;
-    if (iter == NULL) {
+    if (iter == NULL || page == NULL) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "iter must not be NULL");
     }
     return rf__page_next(page, out);
@@ -50,10 +50,10 @@ rf_status rf__iter_next(void **out, void *iter, rf_record_page *page)
 
 void rf__iter_free(void *iter, rf_record_page *page)
 {
-    if (iter != NULL) {
+    if (iter != NULL && page != NULL) {
         rf__page_clear(page);
-        free(iter);
     }
+    free(iter);
 }
 
 rf_status rf__page_next(rf_record_page *page, void **out)

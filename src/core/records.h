@@ -35,7 +35,7 @@ void rf__page_clear(rf_record_page *page);
 
 /* The public iterator calls: check the arguments, then step or free. @iter is
  * the iterator struct that holds @page (NULL when the caller passed NULL). */
-rf_status rf__iter_next(void **out, void *iter, rf_record_page *page);
+rf_status rf__iter_next(void **out, const void *iter, rf_record_page *page);
 void rf__iter_free(void *iter, rf_record_page *page);
 
 /* Parties (party.c): a handle is its record with strings it owns. */
@@ -46,5 +46,10 @@ struct rf_party {
 rf_party *rf__party_from_record(const rf_party_record *rec);
 /* Load a party as a caller-owned handle; RF_ENOTFOUND with a message naming it. */
 rf_status rf__party_load(rf_store *store, const char *id, rf_party **out);
+/* rf_party_update(NULL, store, current's id, changes) for a party already
+ * loaded in the caller's open transaction, written in the caller's level
+ * (the caller rolls that back on failure) rather than a level of its own:
+ * the same checks, row and journal entry, without reading the party again. */
+rf_status rf__party_update_loaded(rf_store *store, const rf_party *current, const rf_party_options *changes);
 
 #endif

@@ -92,13 +92,18 @@ static rf_status check_options(const rf_referral_options *o, rf_direction direct
     return RF_OK;
 }
 
-static void fingerprint_request(rf_fingerprint *fp, const rf_referral_options *o)
+/* Fingerprinted after defaults, so that a retry spelling a default out is the
+ * same request as one leaving it unset. */
+static void fingerprint_request(rf_fingerprint *fp, const rf_referral_options *o, rf_direction direction)
 {
+    int named = o->code == NULL && o->visitor_key == NULL && direction == RF_DIRECTION_INBOUND;
     const char *texts[] = {o->program_id, o->referee_id,         o->target_id,
                            o->code,       o->visitor_key,        o->referrer_id,
                            o->reason,     o->preferred_timing,   o->practitioner_id,
                            o->variant,    o->documents_required, o->documents_received};
-    const int ints[] = {o->direction, o->source, o->channel, o->care_level, o->urgency};
+    const int ints[] = {direction, o->source == RF_SOURCE_UNSET && named ? RF_SOURCE_MANUAL : (int)o->source,
+                        o->channel, o->care_level,
+                        o->urgency == RF_URGENCY_UNSET ? RF_URGENCY_ROUTINE : (int)o->urgency};
     rf__fp_init(fp, "referral.create");
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         rf__fp_str(fp, texts[i]);
@@ -400,7 +405,7 @@ rf_status rf_referral_create(rf_referral **out, rf_store *store, const rf_referr
         return rc;
     }
     rf_fingerprint fp;
-    fingerprint_request(&fp, opts);
+    fingerprint_request(&fp, opts, direction);
     if ((rc = rf__tx_begin(store)) != RF_OK) {
         return rc;
     }

@@ -96,32 +96,16 @@ rf_status rf_referral_get(rf_referral **out, rf_store *store, const char *id)
 
 rf_status rf_referral_options_init(rf_referral_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc = rf__check_version("rf_referral_options", version, RF_REFERRAL_OPTIONS_VERSION,
-                               "RF_REFERRAL_OPTIONS_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_referral_options init = RF_REFERRAL_OPTIONS_INIT;
-        *opts = init;
-        opts->version = version;
-    }
-    return rc;
+    static const rf_referral_options init = RF_REFERRAL_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_referral_options",
+                            "RF_REFERRAL_OPTIONS_INIT");
 }
 
 rf_status rf_referral_filter_init(rf_referral_filter *filter, unsigned int version)
 {
-    rf_status rc = rf__check_arg(filter, "filter");
-    if (rc == RF_OK) {
-        rc = rf__check_version("rf_referral_filter", version, RF_REFERRAL_FILTER_VERSION,
-                               "RF_REFERRAL_FILTER_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_referral_filter init = RF_REFERRAL_FILTER_INIT;
-        *filter = init;
-        filter->version = version;
-    }
-    return rc;
+    static const rf_referral_filter init = RF_REFERRAL_FILTER_INIT;
+    return rf__options_init(filter, sizeof init, &init, version, "rf_referral_filter",
+                            "RF_REFERRAL_FILTER_INIT");
 }
 
 /* --- document labels --------------------------------------------------------------- */

@@ -48,17 +48,8 @@ static rf_status load_touch(rf_store *store, const char *id, rf_touch **out)
 
 rf_status rf_touch_options_init(rf_touch_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc =
-            rf__check_version("rf_touch_options", version, RF_TOUCH_OPTIONS_VERSION, "RF_TOUCH_OPTIONS_INIT");
-    }
-    if (rc == RF_OK) {
-        rf_touch_options init = RF_TOUCH_OPTIONS_INIT;
-        *opts = init;
-        opts->version = version;
-    }
-    return rc;
+    static const rf_touch_options init = RF_TOUCH_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_touch_options", "RF_TOUCH_OPTIONS_INIT");
 }
 
 rf_status rf_touch_add(rf_touch **out, rf_store *store, const char *code_text, const char *visitor_key,

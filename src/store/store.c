@@ -44,6 +44,19 @@ rf_status rf__check_version(const char *what, unsigned int version, unsigned int
     return RF_OK;
 }
 
+rf_status rf__options_init(void *opts, size_t size, const void *init, unsigned int version, const char *what,
+                           const char *init_macro)
+{
+    rf_status rc = rf__check_arg(opts, what);
+    unsigned int known;
+    memcpy(&known, init, sizeof known); /* the newest version: the initialiser's own */
+    if (rc == RF_OK && (rc = rf__check_version(what, version, known, init_macro)) == RF_OK) {
+        memcpy(opts, init, size);
+        memcpy(opts, &version, sizeof version);
+    }
+    return rc;
+}
+
 void rf__format_date(char out[16], rf_time t)
 {
     time_t tt = (time_t)t;

@@ -38,6 +38,12 @@ void rf__store_new_id(rf_store *store, char out[RF_ID_BUFSIZE]);
  * @what, e.g. "referrals"); RF_EVERSION saying so otherwise. */
 rf_status rf__store_require(rf_store *store, unsigned int version, const char *what);
 
+/* The body of every rf_*_options_init / rf_*_filter_init: copy @init (the
+ * struct's static initialiser, whose first member is `unsigned int version`)
+ * into @opts and stamp @version, after checking both arguments. */
+rf_status rf__options_init(void *opts, size_t size, const void *init, unsigned int version, const char *what,
+                           const char *init_macro);
+
 /* Check an options struct's version field. */
 rf_status rf__check_version(const char *what, unsigned int version, unsigned int known,
                             const char *init_macro);

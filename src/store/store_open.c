@@ -8,18 +8,8 @@
 
 rf_status rf_store_options_init(rf_store_options *opts, unsigned int version)
 {
-    rf_status rc = rf__check_arg(opts, "opts");
-    if (rc == RF_OK) {
-        rc =
-            rf__check_version("rf_store_options", version, RF_STORE_OPTIONS_VERSION, "RF_STORE_OPTIONS_INIT");
-    }
-    if (rc != RF_OK) {
-        return rc;
-    }
-    rf_store_options init = RF_STORE_OPTIONS_INIT;
-    *opts = init;
-    opts->version = version;
-    return RF_OK;
+    static const rf_store_options init = RF_STORE_OPTIONS_INIT;
+    return rf__options_init(opts, sizeof init, &init, version, "rf_store_options", "RF_STORE_OPTIONS_INIT");
 }
 
 static int practice_char_ok(char c)

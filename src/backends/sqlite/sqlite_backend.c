@@ -67,6 +67,16 @@ static int run(rf_sqlite *b, rf_sqlite_stmt_id id, const char *what)
     return rc;
 }
 
+/* What the handle knows only while its write transaction is open (the
+ * journal's last number, the memos): forgotten when the write lock is taken
+ * or given up, and whenever a level is undone. */
+static void forget_locked_state(rf_sqlite *b)
+{
+    b->seq_known = 0;
+    b->referral.known = 0;
+    b->program.known = 0;
+}
+
 /* SQLite ends the whole transaction by itself after some errors (I/O, full
  * disk, out of memory). The levels the caller opened are then still counted
  * here, and each must still be closed; none of them may start anew. */
@@ -84,15 +94,39 @@ static int sq_begin(rf_backend *backend)
                                "roll back every level before beginning again",
                                b->path);
     }
+    int rc = RF_OK;
     if (b->depth == 0) {
-        b->seq_known = 0;
+        forget_locked_state(b);
+        rc = run(b, RF_SQ_BEGIN, "starting a transaction");
+        b->saved = rc == RF_OK;
     }
-    int rc = b->depth == 0 ? run(b, RF_SQ_BEGIN, "starting a transaction")
-                           : run(b, RF_SQ_SAVEPOINT, "starting a nested transaction");
+    /* An inner level opens its savepoint when it first writes (rf_sqlite.saved). */
     if (rc == RF_OK) {
         b->depth++;
     }
     return rc;
+}
+
+int rf__sqlite_save_levels(rf_sqlite *b)
+{
+    while (b->saved < b->depth) {
+        int rc = run(b, RF_SQ_SAVEPOINT, "starting a nested transaction");
+        if (rc != RF_OK) {
+            return rc;
+        }
+        b->saved++;
+    }
+    return RF_OK;
+}
+
+/* After a level closes, by commit, rollback or SQLite's own abandoning of the
+ * transaction, no level deeper than those still open keeps a savepoint. */
+static void level_closed(rf_sqlite *b)
+{
+    b->depth--;
+    if (b->saved > b->depth) {
+        b->saved = b->depth;
+    }
 }
 
 static int sq_commit(rf_backend *backend)
@@ -103,7 +137,7 @@ static int sq_commit(rf_backend *backend)
                                "database '%s': commit without an open transaction", b->path);
     }
     if (transaction_lost(b)) {
-        b->depth--;
+        level_closed(b);
         return rf__sqlite_fail(
             RF_EBACKEND, RF_ERRCLASS_STORE,
             "database '%s': nothing was committed: the transaction was rolled back after an "
@@ -111,14 +145,18 @@ static int sq_commit(rf_backend *backend)
             b->path);
     }
     if (b->depth == 1) {
-        b->seq_known = 0; /* the write lock goes with the commit */
+        forget_locked_state(b); /* the write lock goes with the commit */
     }
-    int rc = b->depth == 1 ? run(b, RF_SQ_COMMIT, "committing")
-                           : run(b, RF_SQ_RELEASE, "committing a nested transaction");
+    int rc = RF_OK;
+    if (b->depth == 1) {
+        rc = run(b, RF_SQ_COMMIT, "committing");
+    } else if (b->saved == b->depth) {
+        rc = run(b, RF_SQ_RELEASE, "committing a nested transaction");
+    } /* else the level never wrote: there is nothing to fold into its parent */
     /* A failed commit leaves the level open (so the caller can roll it back)
      * unless SQLite has already rolled the transaction back itself. */
     if (rc == RF_OK || (b->depth == 1 && sqlite3_get_autocommit(b->db))) {
-        b->depth--;
+        level_closed(b);
     }
     return rc;
 }
@@ -130,21 +168,21 @@ static int sq_rollback(rf_backend *backend)
         return rf__sqlite_fail(RF_EBACKEND, RF_ERRCLASS_STORE,
                                "database '%s': rollback without an open transaction", b->path);
     }
-    /* The undone level may have appended to the journal. */
-    b->seq_known = 0;
+    /* The undone level may have appended to the journal or written a memo's record. */
+    forget_locked_state(b);
     int rc = RF_OK;
     if (transaction_lost(b)) {
         /* Already undone by SQLite; closing the level is all that is left. */
     } else if (b->depth == 1) {
         rc = run(b, RF_SQ_ROLLBACK, "rolling back");
-    } else {
+    } else if (b->saved == b->depth) {
         /* ROLLBACK TO undoes the level's writes but keeps the savepoint open. */
         rc = run(b, RF_SQ_ROLLBACK_TO, "rolling back a nested transaction");
         if (rc == RF_OK) {
             rc = run(b, RF_SQ_RELEASE, "closing a nested transaction");
         }
-    }
-    b->depth--;
+    } /* else the level never wrote: there is nothing to undo */
+    level_closed(b);
     return rc;
 }
 
@@ -176,6 +214,8 @@ static void sq_free(rf_backend *backend)
     }
     free(b->scratch);
     free(b->seq_practice);
+    free(b->referral.buf);
+    free(b->program.buf);
     free(b->path);
     free(b);
 }

@@ -73,6 +73,29 @@ typedef enum rf_sqlite_stmt_id {
     RF_SQ_COUNT
 } rf_sqlite_stmt_id;
 
+/* A record this handle wrote or read while its write transaction is open.
+ *
+ * The write path reads back what it has just written or read: a referral is
+ * created, then advanced, each move reading what the one before wrote; a
+ * programme is read by every referral made in it and closed. While the
+ * write transaction is open no other connection can write (its lock keeps
+ * them out until the outermost commit or rollback), and every write this
+ * handle makes to a table passes through that table's members, which keep
+ * the memo in step. So a memo holds exactly what the row holds until a level
+ * is rolled back (which may undo it) or the transaction ends; it is forgotten
+ * then, as seq_known is, and never outlives the lock: another process may
+ * write between transactions. Gets answer from it, copying its strings to
+ * the scratch buffer like a row read from the table. */
+typedef struct rf__sqlite_memo {
+    union {
+        rf_referral_record referral;
+        rf_program_record program;
+    } r;
+    char *buf; /* the practice, then the record's strings */
+    size_t cap;
+    int known;
+} rf__sqlite_memo;
+
 typedef struct rf_sqlite {
     rf_backend base; /* first, so the store's rf_backend * is also ours */
     sqlite3 *db;
@@ -81,6 +104,13 @@ typedef struct rf_sqlite {
      * some errors (I/O, full disk), so this can exceed what the connection
      * holds; see rf__sqlite_in_transaction(). */
     int depth;
+    /* Levels 1 to saved are open on the connection: the outermost as BEGIN
+     * IMMEDIATE, taken at once for the write lock, each inner one as a
+     * savepoint. An inner level gets its savepoint only when it first writes
+     * (rf__sqlite_save_levels): until then it has nothing to undo, nor to
+     * fold into its parent, so a level that only reads (a refused or replayed
+     * call) runs no SAVEPOINT, RELEASE or ROLLBACK TO at all. */
+    int saved;
     sqlite3_stmt *stmts[RF_SQ_COUNT];
     /* Backs the strings of the last record a get member handed out. */
     char *scratch;
@@ -93,6 +123,10 @@ typedef struct rf_sqlite {
     size_t seq_practice_cap;
     int64_t seq_last;
     int seq_known;
+    /* The referral last inserted or updated, and the programme last read or
+     * written, while the write transaction is open (see rf__sqlite_memo). */
+    rf__sqlite_memo referral;
+    rf__sqlite_memo program;
 } rf_sqlite;
 
 /* ---- the handle (sqlite_backend.c) and the statements (sqlite_statements.c) ---- */
@@ -120,6 +154,11 @@ void rf__sqlite_done(sqlite3_stmt *st);
 
 /* Whether a write transaction is really open on the connection. */
 int rf__sqlite_in_transaction(const rf_sqlite *b);
+
+/* Open the savepoints of the inner levels that have none yet (see
+ * rf_sqlite.saved), so that the write about to be made can be undone with
+ * its own level. Needs an open transaction. */
+int rf__sqlite_save_levels(rf_sqlite *b);
 
 /* Bring the file's schema to RF_SQLITE_SCHEMA_VERSION, creating it if the file
  * is new; refuses files that are not ours or are newer. Called once on open. */
@@ -172,6 +211,28 @@ static inline void rf__sqlite_bind_period(rf__sqlite_binder *bd, int lo, int hi,
 
 /* The most text columns any record has (a referral). */
 #define RF_SQLITE_MAX_TEXTS 15
+
+/* Make the buffer *@buf (of *@cap bytes) hold at least @size, keeping what it
+ * holds; 0 when memory ran out (the buffer is then as it was). */
+int rf__sqlite_grow(char **buf, size_t *cap, size_t size);
+
+/* Copy the @n strings *@fields[i] into *@buf (of *@cap bytes, grown as
+ * needed) from byte @skip on, and point each field at its copy (a NULL field
+ * stays NULL). 0 when memory ran out; the fields are then left as they were.
+ * The strings must not lie in *@buf. */
+int rf__sqlite_copy_texts(char **buf, size_t *cap, size_t skip, const char **fields[], int n);
+
+/* Keep in @m the record whose @n strings are *@fields[i] (already pointing at
+ * the caller's strings in the memo's record), for @practice, when @rc is
+ * RF_OK and the write transaction is open; forget it otherwise (also when
+ * memory runs out: the memo only saves reads). Returns @rc. */
+int rf__sqlite_memo_keep(rf_sqlite *b, rf__sqlite_memo *m, const char *practice, const char **fields[], int n,
+                         int rc);
+
+/* Whether @m holds the record of @practice whose key is @key (the memo's own
+ * key is @memo_key) and may answer for the table now. */
+int rf__sqlite_memo_has(const rf_sqlite *b, const rf__sqlite_memo *m, const char *practice, const char *key,
+                        const char *memo_key);
 
 /* Point *@fields[i] at the first @n columns of the current row, which are text
  * or NULL. With @copy, the texts are first copied into the handle's scratch

@@ -6,10 +6,19 @@
 
 #define PROGRAM_TEXTS 3
 
+/* The record's text fields in column order. */
+static void program_texts(rf_program_record *r, const char **fields[PROGRAM_TEXTS])
+{
+    fields[0] = &r->id;
+    fields[1] = &r->name;
+    fields[2] = &r->settings;
+}
+
 static int read_program(rf_sqlite *b, sqlite3_stmt *st, int copy, void *record)
 {
     rf_program_record *out = record;
-    const char **fields[PROGRAM_TEXTS] = {&out->id, &out->name, &out->settings};
+    const char **fields[PROGRAM_TEXTS];
+    program_texts(out, fields);
     out->created_at = sqlite3_column_int64(st, 3);
     out->updated_at = sqlite3_column_int64(st, 4);
     return rf__sqlite_read_texts(b, st, copy, fields, PROGRAM_TEXTS);
@@ -50,20 +59,46 @@ static const rf__sqlite_record_kind program_kind = {
     .key_taken = program_name_taken,
 };
 
+/* Every referral made or closed reads its programme: the one last read or
+ * written is kept (rf__sqlite_memo). @record's strings must not lie in the memo. */
+static int remember(rf_sqlite *b, const char *practice, const rf_program_record *record, int rc)
+{
+    const char **fields[PROGRAM_TEXTS];
+    b->program.r.program = *record;
+    program_texts(&b->program.r.program, fields);
+    return rf__sqlite_memo_keep(b, &b->program, practice, fields, PROGRAM_TEXTS, rc);
+}
+
 int rf__sqlite_program_insert(rf_backend *backend, const char *practice, const rf_program_record *record)
 {
-    return rf__sqlite_insert_record((rf_sqlite *)backend, &program_kind, practice, record, record->id);
+    rf_sqlite *b = (rf_sqlite *)backend;
+    return remember(b, practice, record,
+                    rf__sqlite_insert_record(b, &program_kind, practice, record, record->id));
 }
 
 int rf__sqlite_program_update(rf_backend *backend, const char *practice, const rf_program_record *record)
 {
-    return rf__sqlite_update_record((rf_sqlite *)backend, &program_kind, practice, record, record->id);
+    rf_sqlite *b = (rf_sqlite *)backend;
+    return remember(b, practice, record,
+                    rf__sqlite_update_record(b, &program_kind, practice, record, record->id));
 }
 
 int rf__sqlite_program_get(rf_backend *backend, const char *practice, const char *id, rf_program_record *out)
 {
-    return rf__sqlite_lookup_record((rf_sqlite *)backend, &program_kind, RF_SQ_PROGRAM_GET, practice, id,
-                                    "id", out, sizeof *out);
+    rf_sqlite *b = (rf_sqlite *)backend;
+    const rf_program_record *memo = &b->program.r.program;
+    if (rf__sqlite_memo_has(b, &b->program, practice, id, memo->id)) {
+        const char **fields[PROGRAM_TEXTS];
+        *out = *memo;
+        program_texts(out, fields);
+        if (rf__sqlite_copy_texts(&b->scratch, &b->scratch_cap, 0, fields, PROGRAM_TEXTS)) {
+            return RF_OK;
+        }
+    }
+    int rc =
+        rf__sqlite_lookup_record(b, &program_kind, RF_SQ_PROGRAM_GET, practice, id, "id", out, sizeof *out);
+    /* A miss keeps what it read (its strings are in the scratch buffer, not the memo's). */
+    return rc == RF_OK ? remember(b, practice, out, rc) : rc;
 }
 
 int rf__sqlite_program_get_by_name(rf_backend *backend, const char *practice, const char *name,

@@ -3,9 +3,12 @@
  *
  * Create-then-advance is the write path that matters, so get and the usual
  * update are one cached statement each and allocate nothing beyond the
- * handle's scratch buffer. Column and parameter numbers follow
+ * handle's buffers, and get answers from the memo of the referral last
+ * written when it can (rf__sqlite_memo). Column and parameter numbers follow
  * REFERRAL_COLUMNS in sqlite_statements.c. */
 #include "sqlite_internal.h"
+
+#include <string.h>
 
 #define REFERRAL_TEXTS 15
 #define FIRST_INT 15   /* column of direction; parameter FIRST_INT + 2 */
@@ -15,24 +18,32 @@
 _Static_assert(REFERRAL_TEXTS <= RF_SQLITE_MAX_TEXTS, "scratch copy holds every text");
 _Static_assert(FIRST_STATE + RF_BACKEND_STATE_SLOTS == FIRST_TIME, "one column per state");
 
+/* The record's text fields in column order. */
+static void text_fields(rf_referral_record *r, const char **fields[REFERRAL_TEXTS])
+{
+    const char **f[REFERRAL_TEXTS] = {&r->id,
+                                      &r->program_id,
+                                      &r->referrer_id,
+                                      &r->referee_id,
+                                      &r->target_id,
+                                      &r->code_id,
+                                      &r->touch_id,
+                                      &r->evidence,
+                                      &r->reason,
+                                      &r->preferred_timing,
+                                      &r->practitioner_id,
+                                      &r->variant,
+                                      &r->documents_required,
+                                      &r->documents_received,
+                                      &r->attribution_key};
+    memcpy(fields, f, sizeof f);
+}
+
 static int read_referral(rf_sqlite *b, sqlite3_stmt *st, int copy, void *record)
 {
     rf_referral_record *out = record;
-    const char **fields[REFERRAL_TEXTS] = {&out->id,
-                                           &out->program_id,
-                                           &out->referrer_id,
-                                           &out->referee_id,
-                                           &out->target_id,
-                                           &out->code_id,
-                                           &out->touch_id,
-                                           &out->evidence,
-                                           &out->reason,
-                                           &out->preferred_timing,
-                                           &out->practitioner_id,
-                                           &out->variant,
-                                           &out->documents_required,
-                                           &out->documents_received,
-                                           &out->attribution_key};
+    const char **fields[REFERRAL_TEXTS];
+    text_fields(out, fields);
     int *ints[] = {&out->direction,          &out->source,      &out->channel,  &out->state,
                    &out->held_state,         &out->care_level,  &out->urgency,  &out->fraud_flags,
                    &out->documents_complete, &out->reschedules, &out->no_shows, &out->visits};
@@ -115,21 +126,44 @@ static const rf__sqlite_record_kind referral_kind = {
     .key_taken = attribution_taken,
 };
 
+/* The referral last written is the one the next move reads (rf__sqlite_memo). */
+static int remember(rf_sqlite *b, const char *practice, const rf_referral_record *record, int rc)
+{
+    const char **fields[REFERRAL_TEXTS];
+    b->referral.r.referral = *record;
+    text_fields(&b->referral.r.referral, fields);
+    return rf__sqlite_memo_keep(b, &b->referral, practice, fields, REFERRAL_TEXTS, rc);
+}
+
 int rf__sqlite_referral_insert(rf_backend *backend, const char *practice, const rf_referral_record *record)
 {
-    return rf__sqlite_insert_record((rf_sqlite *)backend, &referral_kind, practice, record, record->id);
+    rf_sqlite *b = (rf_sqlite *)backend;
+    return remember(b, practice, record,
+                    rf__sqlite_insert_record(b, &referral_kind, practice, record, record->id));
 }
 
 int rf__sqlite_referral_update(rf_backend *backend, const char *practice, const rf_referral_record *record)
 {
-    return rf__sqlite_update_record((rf_sqlite *)backend, &referral_kind, practice, record, record->id);
+    rf_sqlite *b = (rf_sqlite *)backend;
+    return remember(b, practice, record,
+                    rf__sqlite_update_record(b, &referral_kind, practice, record, record->id));
 }
 
 int rf__sqlite_referral_get(rf_backend *backend, const char *practice, const char *id,
                             rf_referral_record *out)
 {
-    return rf__sqlite_lookup_record((rf_sqlite *)backend, &referral_kind, RF_SQ_REFERRAL_GET, practice, id,
-                                    "id", out, sizeof *out);
+    rf_sqlite *b = (rf_sqlite *)backend;
+    const rf_referral_record *memo = &b->referral.r.referral;
+    if (rf__sqlite_memo_has(b, &b->referral, practice, id, memo->id)) {
+        const char **fields[REFERRAL_TEXTS];
+        *out = *memo;
+        text_fields(out, fields);
+        if (rf__sqlite_copy_texts(&b->scratch, &b->scratch_cap, 0, fields, REFERRAL_TEXTS)) {
+            return RF_OK;
+        }
+    }
+    return rf__sqlite_lookup_record(b, &referral_kind, RF_SQ_REFERRAL_GET, practice, id, "id", out,
+                                    sizeof *out);
 }
 
 /* ?4-?7 the id filters (NULL: any), ?8 the direction (0: both), ?9/?10 the period. */

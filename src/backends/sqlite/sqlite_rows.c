@@ -9,6 +9,46 @@
 
 /* ---- reading ---- */
 
+int rf__sqlite_grow(char **buf, size_t *cap, size_t size)
+{
+    if (size <= *cap) {
+        return 1;
+    }
+    size_t next = *cap != 0 ? *cap : 256;
+    while (next < size) {
+        next *= 2;
+    }
+    char *grown = realloc(*buf, next);
+    if (grown == NULL) {
+        return 0;
+    }
+    *buf = grown;
+    *cap = next;
+    return 1;
+}
+
+int rf__sqlite_copy_texts(char **buf, size_t *cap, size_t skip, const char **fields[], int n)
+{
+    size_t len[RF_SQLITE_MAX_TEXTS];
+    size_t total = skip;
+    for (int i = 0; i < n; i++) {
+        len[i] = *fields[i] != NULL ? strlen(*fields[i]) + 1 : 0;
+        total += len[i];
+    }
+    if (!rf__sqlite_grow(buf, cap, total)) {
+        return 0;
+    }
+    char *p = *buf + skip;
+    for (int i = 0; i < n; i++) {
+        if (*fields[i] != NULL) {
+            memcpy(p, *fields[i], len[i]);
+            *fields[i] = p;
+            p += len[i];
+        }
+    }
+    return 1;
+}
+
 int rf__sqlite_read_texts(rf_sqlite *b, sqlite3_stmt *st, int copy, const char **fields[], int n)
 {
     const char *src[RF_SQLITE_MAX_TEXTS];
@@ -33,17 +73,8 @@ int rf__sqlite_read_texts(rf_sqlite *b, sqlite3_stmt *st, int copy, const char *
         }
         return RF_OK;
     }
-    if (total > b->scratch_cap) {
-        size_t cap = b->scratch_cap != 0 ? b->scratch_cap : 256;
-        while (cap < total) {
-            cap *= 2;
-        }
-        char *grown = realloc(b->scratch, cap);
-        if (grown == NULL) {
-            return rf__sqlite_error(b, SQLITE_NOMEM, "reading a record");
-        }
-        b->scratch = grown;
-        b->scratch_cap = cap;
+    if (!rf__sqlite_grow(&b->scratch, &b->scratch_cap, total)) {
+        return rf__sqlite_error(b, SQLITE_NOMEM, "reading a record");
     }
     char *p = b->scratch;
     for (int i = 0; i < n; i++) {
@@ -59,14 +90,40 @@ int rf__sqlite_read_texts(rf_sqlite *b, sqlite3_stmt *st, int copy, const char *
     return RF_OK;
 }
 
+/* ---- memos (see rf__sqlite_memo) ---- */
+
+int rf__sqlite_memo_keep(rf_sqlite *b, rf__sqlite_memo *m, const char *practice, const char **fields[], int n,
+                         int rc)
+{
+    m->known = 0;
+    if (rc != RF_OK || !rf__sqlite_in_transaction(b)) {
+        return rc;
+    }
+    size_t skip = strlen(practice) + 1;
+    if (rf__sqlite_copy_texts(&m->buf, &m->cap, skip, fields, n)) {
+        memcpy(m->buf, practice, skip);
+        m->known = 1;
+    }
+    return rc;
+}
+
+int rf__sqlite_memo_has(const rf_sqlite *b, const rf__sqlite_memo *m, const char *practice, const char *key,
+                        const char *memo_key)
+{
+    return m->known && rf__sqlite_in_transaction(b) && practice != NULL && key != NULL && memo_key != NULL &&
+           strcmp(memo_key, key) == 0 && strcmp(m->buf, practice) == 0;
+}
+
 /* ---- writing ---- */
 
 /* Writes outside a transaction would each commit on their own; the store
- * always opens one, so getting here without is a bug worth stopping. */
+ * always opens one, so getting here without is a bug worth stopping. Every
+ * write passes here first, which makes it the place where the levels that
+ * have not written yet get their savepoints. */
 int rf__sqlite_check_writable(rf_sqlite *b, const char *what)
 {
     if (rf__sqlite_in_transaction(b)) {
-        return RF_OK;
+        return b->saved < b->depth ? rf__sqlite_save_levels(b) : RF_OK;
     }
     if (b->depth > 0) {
         /* SQLite abandons the whole transaction after out-of-memory, I/O and

@@ -394,6 +394,11 @@ int rf__sqlite_schema_open(rf_sqlite *b)
     if (rc == RF_OK) {
         rc = exec(b, "PRAGMA cache_size = -32768", "setting the cache size");
     }
+    /* temp_store stays at its default (files): PRAGMA temp_store = MEMORY
+     * would speed batched writes (a savepoint's sub-journal past 64 KiB goes
+     * to a temporary file) but would also keep the temporary b-trees of large
+     * sorts and GROUP BYs in memory, and reports over millions of referrals
+     * must run in bounded memory. */
     if (rc == RF_OK && version < RF_SQLITE_SCHEMA_VERSION) {
         rc = upgrade(b);
     }

@@ -72,7 +72,8 @@ static const char *const statement_sql[RF_SQ_COUNT] = {
     [RF_SQ_COMMIT] = "COMMIT",
     [RF_SQ_ROLLBACK] = "ROLLBACK",
     /* One name for every level: RELEASE and ROLLBACK TO act on the most recent
-     * savepoint of that name, which is always the innermost level. */
+     * savepoint of that name, which is always the innermost level's (they run
+     * only for a level that has opened one, see rf_sqlite.saved). */
     [RF_SQ_SAVEPOINT] = "SAVEPOINT rf_level",
     [RF_SQ_RELEASE] = "RELEASE rf_level",
     [RF_SQ_ROLLBACK_TO] = "ROLLBACK TO rf_level",
