@@ -236,11 +236,14 @@ static void fingerprint_options(rf_fingerprint *fp, const char *operation, const
     rf__fp_str(fp, o->display_name);
     rf__fp_str(fp, o->email);
     rf__fp_str(fp, o->phone);
-    rf__fp_int(fp, o->consent);
+    /* An add is fingerprinted after defaults, so that spelling a default out
+     * is the same request; an update by the changes it asks for. */
+    int adding = id == NULL;
+    rf__fp_int(fp, adding && o->consent == RF_UNSET ? 0 : o->consent);
     rf__fp_int(fp, o->payer);
     rf__fp_str(fp, o->segment);
     rf__fp_str(fp, o->practitioner_id);
-    rf__fp_int(fp, o->first_visit_at);
+    rf__fp_int(fp, adding && o->first_visit_at == RF_TIME_UNSET ? RF_TIME_NONE : o->first_visit_at);
     rf__fp_int(fp, o->intake);
     rf__fp_str(fp, o->intake_detail);
 }

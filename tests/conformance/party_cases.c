@@ -366,6 +366,53 @@ static void idempotent_add_and_update(void **state)
     rf_party_free(first);
 }
 
+/* A retry that spells the defaults out (as a binding may) is the same request
+ * as one that left them unset. */
+static void retries_may_spell_defaults_out(void **state)
+{
+    fixture *fx = *state;
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_CLIENT;
+    o.display_name = "Jane Doe";
+    o.idempotency_key = "add-jane";
+    rf_party *first = NULL, *again = NULL;
+    assert_ok(rf_party_add(&first, fx->store, &o));
+    o.consent = 0;
+    o.first_visit_at = RF_TIME_NONE;
+    assert_ok(rf_party_add(&again, fx->store, &o));
+    assert_string_equal(rf_party_id(again), rf_party_id(first));
+    rf_party_free(again);
+
+    rf_code_options c = RF_CODE_OPTIONS_INIT;
+    c.idempotency_key = "code-jane";
+    rf_code *code = NULL, *code_again = NULL;
+    assert_ok(rf_code_issue(&code, fx->store, rf_party_id(first), &c));
+    c.style = RF_CODE_VANITY;
+    c.max_uses = 0;
+    c.expires_at = RF_TIME_NONE;
+    assert_ok(rf_code_issue(&code_again, fx->store, rf_party_id(first), &c));
+    assert_string_equal(rf_code_id(code_again), rf_code_id(code));
+
+    rf_program_options p = RF_PROGRAM_OPTIONS_INIT;
+    p.name = "advocates";
+    p.idempotency_key = "program-1";
+    rf_program *program = NULL, *program_again = NULL;
+    assert_ok(rf_program_create(&program, fx->store, &p));
+    p.window_days = 90;
+    p.attribution = RF_ATTRIBUTION_LAST_TOUCH;
+    p.exclude_existing_clients = 1;
+    p.fraud_action = RF_FRAUD_BLOCK;
+    assert_ok(rf_program_create(&program_again, fx->store, &p));
+    assert_string_equal(rf_program_id(program_again), rf_program_id(program));
+    p.window_days = 30; /* a different request under the same key */
+    assert_status(rf_program_create(&program_again, fx->store, &p), RF_ECONFLICT);
+    assert_null(program_again);
+    rf_program_free(program);
+    rf_code_free(code_again);
+    rf_code_free(code);
+    rf_party_free(first);
+}
+
 static void list_pages_filters_and_order(void **state)
 {
     fixture *fx = *state;
@@ -575,6 +622,7 @@ const struct CMUnitTest party_cases[] = {
     CASE(update_refusals_change_nothing),
     CASE(lead_becomes_client),
     CASE(idempotent_add_and_update),
+    CASE(retries_may_spell_defaults_out),
     CASE(list_pages_filters_and_order),
     CASE(family_sharing_contact_is_found_by_contact),
     CASE(contact_keys_are_per_practice),
