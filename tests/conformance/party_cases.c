@@ -404,6 +404,7 @@ static void retries_may_spell_defaults_out(void **state)
     p.fraud_action = RF_FRAUD_BLOCK;
     assert_ok(rf_program_create(&program_again, fx->store, &p));
     assert_string_equal(rf_program_id(program_again), rf_program_id(program));
+    rf_program_free(program_again);
     p.window_days = 30; /* a different request under the same key */
     assert_status(rf_program_create(&program_again, fx->store, &p), RF_ECONFLICT);
     assert_null(program_again);
