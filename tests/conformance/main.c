@@ -18,11 +18,14 @@ int main(void)
     for (size_t i = 0; i < conformance_backend_count; i++) {
         current_backend = &conformance_backends[i];
         failed += run_module("party", party_cases, party_case_count);
+        failed += run_module("party_store", party_store_cases, party_store_case_count);
         failed += run_module("code", code_cases, code_case_count);
         failed += run_module("journal", journal_cases, journal_case_count);
         failed += run_module("lifecycle", lifecycle_cases, lifecycle_case_count);
         failed += run_module("program", program_cases, program_case_count);
+        failed += run_module("touch", touch_cases, touch_case_count);
         failed += run_module("attribution", attribution_cases, attribution_case_count);
+        failed += run_module("referral_request", referral_request_cases, referral_request_case_count);
         failed += run_module("guard", guard_cases, guard_case_count);
         failed += run_module("view", view_cases, view_case_count);
     }

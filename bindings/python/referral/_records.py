@@ -232,21 +232,65 @@ def _optional_time(seconds):
 
 # --- records -----------------------------------------------------------------------
 
+def _names(c_fields):
+    """The attribute names of a ``_c_fields`` table, in its order."""
+    return tuple(name for name, _getter, _convert in c_fields)
+
+
+def _dt_property(name):
+    """A read-only property: the int-seconds attribute ``name`` as an aware UTC datetime."""
+    return property(lambda self: to_datetime(getattr(self, name)),
+                    doc=f"``{name}`` as an aware UTC datetime (None when unset).")
+
+
 class _Record:
-    """Equality and to_dict over the names in ``_fields``."""
+    """A record read once from its C handle, with equality, hash, to_dict and repr.
+
+    A subclass declares, as class attributes:
+
+    ``_c_fields``
+        one ``(attribute, C getter, converter)`` per field: ``_from_c`` sets
+        ``attribute = converter(getter(h))`` in that order (None: no converter);
+    ``_fields``
+        the public field names, usually ``_names(_c_fields)``: what equality
+        and ``to_dict`` compare and list (in that order); the first is hashed;
+    ``_repr``
+        what its repr shows after the class name, a ``str.format`` template
+        over ``self``, e.g. ``"{self.id} {self.kind}"``.
+
+    Time fields get their ``*_dt`` datetime property from ``_dt_property``.
+    """
 
     __slots__ = ()
+    _c_fields = ()
     _fields = ()
+    _repr = ""
+
+    @classmethod
+    def _from_c(cls, h):
+        record = cls.__new__(cls)
+        record._read(h)
+        return record
+
+    def _read(self, h):
+        for name, getter, convert in self._c_fields:
+            value = getter(h)
+            setattr(self, name, value if convert is None else convert(value))
 
     def to_dict(self):
-        """The record's fields as a dict (enums as their names, sets as sorted lists)."""
+        """The record's fields as a dict: enums as their names, sets as sorted
+        lists of names, enum-keyed dicts keyed by name, lists copied."""
         out = {}
         for name in self._fields:
             value = getattr(self, name)
             if isinstance(value, _CEnum):
                 value = value.name
             elif isinstance(value, frozenset):
-                value = sorted(value)
+                value = sorted(str(v) for v in value)
+            elif isinstance(value, dict):
+                value = {str(k): v for k, v in value.items()}
+            elif isinstance(value, list):
+                value = list(value)
             out[name] = value
         return out
 
@@ -258,6 +302,9 @@ class _Record:
     def __hash__(self):
         return hash((type(self).__name__, getattr(self, self._fields[0])))
 
+    def __repr__(self):
+        return f"<{type(self).__name__} {self._repr.format(self=self)}>"
+
 
 class Party(_Record):
     """A client, lead, partner or staff member.
@@ -267,79 +314,73 @@ class Party(_Record):
     ``consent`` is a frozenset of "contact", "named", "share_contact".
     """
 
-    _fields = ("id", "kind", "external_id", "display_name", "email", "phone", "email_key", "phone_key",
-               "consent", "payer", "segment", "practitioner_id", "first_visit_at", "intake", "intake_detail",
-               "created_at", "updated_at")
+    _c_fields = (
+        ("id", core.rf_party_id, None),
+        ("kind", core.rf_party_get_kind, PartyKind._from_c),
+        ("external_id", core.rf_party_external_id, None),
+        ("display_name", core.rf_party_display_name, None),
+        ("email", core.rf_party_email, None),
+        ("phone", core.rf_party_phone, None),
+        ("email_key", core.rf_party_email_key, None),
+        ("phone_key", core.rf_party_phone_key, None),
+        ("consent", core.rf_party_consent, consent_names),
+        ("payer", core.rf_party_payer, Payer._from_c),
+        ("segment", core.rf_party_segment, None),
+        ("practitioner_id", core.rf_party_practitioner_id, None),
+        ("first_visit_at", core.rf_party_first_visit_at, _optional_time),
+        ("intake", core.rf_party_intake, Intake._from_c),
+        ("intake_detail", core.rf_party_intake_detail, None),
+        ("created_at", core.rf_party_created_at, None),
+        ("updated_at", core.rf_party_updated_at, None),
+    )
+    _fields = _names(_c_fields)
     __slots__ = _fields
+    _repr = "{self.id} {self.kind}"  # no personal data in a repr: it ends up in logs
 
-    @classmethod
-    def _from_c(cls, h):
-        p = cls.__new__(cls)
-        p.id = core.rf_party_id(h)
-        p.kind = PartyKind._from_c(core.rf_party_get_kind(h))
-        p.external_id = core.rf_party_external_id(h)
-        p.display_name = core.rf_party_display_name(h)
-        p.email = core.rf_party_email(h)
-        p.phone = core.rf_party_phone(h)
-        p.email_key = core.rf_party_email_key(h)
-        p.phone_key = core.rf_party_phone_key(h)
-        p.consent = consent_names(core.rf_party_consent(h))
-        p.payer = Payer._from_c(core.rf_party_payer(h))
-        p.segment = core.rf_party_segment(h)
-        p.practitioner_id = core.rf_party_practitioner_id(h)
-        p.first_visit_at = _optional_time(core.rf_party_first_visit_at(h))
-        p.intake = Intake._from_c(core.rf_party_intake(h))
-        p.intake_detail = core.rf_party_intake_detail(h)
-        p.created_at = core.rf_party_created_at(h)
-        p.updated_at = core.rf_party_updated_at(h)
-        return p
+    created_at_dt = _dt_property("created_at")
+    updated_at_dt = _dt_property("updated_at")
+    first_visit_at_dt = _dt_property("first_visit_at")
 
     @property
     def consent_flags(self):
         """The consent as C flags (Consent)."""
         return Consent(consent_flags(self.consent))
 
-    @property
-    def created_at_dt(self):
-        return to_datetime(self.created_at)
 
-    @property
-    def updated_at_dt(self):
-        return to_datetime(self.updated_at)
-
-    @property
-    def first_visit_at_dt(self):
-        return to_datetime(self.first_visit_at)
-
-    def __repr__(self):
-        # No personal data in a repr: it ends up in logs.
-        return f"<Party {self.id} {self.kind}>"
+def _use_limit(max_uses):
+    """A code's C max_uses: 0 means no limit (None)."""
+    return max_uses if max_uses > 0 else None
 
 
 class Code(_Record):
     """A referral code. ``state`` is its state at the store's time when it was read."""
 
-    _fields = ("id", "text", "style", "owner_id", "program_id", "channel", "created_at", "expires_at",
-               "revoked_at", "revoke_reason", "max_uses", "uses", "state")
+    _c_fields = (
+        ("id", core.rf_code_id, None),
+        ("text", core.rf_code_text, None),
+        ("style", core.rf_code_get_style, CodeStyle._from_c),
+        ("owner_id", core.rf_code_owner_id, None),
+        ("program_id", core.rf_code_program_id, None),
+        ("channel", core.rf_code_channel, Channel._from_c),
+        ("created_at", core.rf_code_created_at, None),
+        ("expires_at", core.rf_code_expires_at, _optional_time),
+        ("revoked_at", core.rf_code_revoked_at, _optional_time),
+        ("revoke_reason", core.rf_code_revoke_reason, None),
+        ("max_uses", core.rf_code_max_uses, _use_limit),
+        ("uses", core.rf_code_uses, None),
+    )
+    _fields = _names(_c_fields) + ("state",)  # state depends on the time too: see _from_c
     __slots__ = _fields + ("_h",)
+    _repr = "{self.text!r} {self.state}"
+
+    created_at_dt = _dt_property("created_at")
+    expires_at_dt = _dt_property("expires_at")
+    revoked_at_dt = _dt_property("revoked_at")
 
     @classmethod
     def _from_c(cls, h, now):
-        c = cls.__new__(cls)
+        c = super()._from_c(h)
         c._h = h
-        c.id = core.rf_code_id(h)
-        c.text = core.rf_code_text(h)
-        c.style = CodeStyle._from_c(core.rf_code_get_style(h))
-        c.owner_id = core.rf_code_owner_id(h)
-        c.program_id = core.rf_code_program_id(h)
-        c.channel = Channel._from_c(core.rf_code_channel(h))
-        c.created_at = core.rf_code_created_at(h)
-        c.expires_at = _optional_time(core.rf_code_expires_at(h))
-        c.revoked_at = _optional_time(core.rf_code_revoked_at(h))
-        c.revoke_reason = core.rf_code_revoke_reason(h)
-        max_uses = core.rf_code_max_uses(h)
-        c.max_uses = max_uses if max_uses > 0 else None
-        c.uses = core.rf_code_uses(h)
         c.state = CodeState._from_c(core.rf_code_state_at(h, now))
         return c
 
@@ -347,46 +388,24 @@ class Code(_Record):
         """The code's state at ``at`` (datetime or int seconds), as this record has it."""
         return CodeState._from_c(core.rf_code_state_at(self._h, to_seconds(at, "at")))
 
-    @property
-    def created_at_dt(self):
-        return to_datetime(self.created_at)
-
-    @property
-    def expires_at_dt(self):
-        return to_datetime(self.expires_at)
-
-    @property
-    def revoked_at_dt(self):
-        return to_datetime(self.revoked_at)
-
     def __str__(self):
         return self.text
-
-    def __repr__(self):
-        return f"<Code {self.text!r} {self.state}>"
 
 
 class Event(_Record):
     """A journal event: ``type`` such as "party.added", ids, time; never personal data."""
 
-    _fields = ("seq", "type", "subject_id", "object_id", "at", "idempotency_key", "data")
+    _c_fields = (
+        ("seq", core.rf_event_seq, None),
+        ("type", core.rf_event_type, None),
+        ("subject_id", core.rf_event_subject_id, None),
+        ("object_id", core.rf_event_object_id, None),
+        ("at", core.rf_event_at, None),
+        ("idempotency_key", core.rf_event_idempotency_key, None),
+        ("data", core.rf_event_data, None),
+    )
+    _fields = _names(_c_fields)
     __slots__ = _fields
+    _repr = "{self.seq} {self.type} {self.subject_id}"
 
-    @classmethod
-    def _from_c(cls, h):
-        e = cls.__new__(cls)
-        e.seq = core.rf_event_seq(h)
-        e.type = core.rf_event_type(h)
-        e.subject_id = core.rf_event_subject_id(h)
-        e.object_id = core.rf_event_object_id(h)
-        e.at = core.rf_event_at(h)
-        e.idempotency_key = core.rf_event_idempotency_key(h)
-        e.data = core.rf_event_data(h)
-        return e
-
-    @property
-    def at_dt(self):
-        return to_datetime(self.at)
-
-    def __repr__(self):
-        return f"<Event {self.seq} {self.type} {self.subject_id}>"
+    at_dt = _dt_property("at")

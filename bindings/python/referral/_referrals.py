@@ -10,7 +10,7 @@ import collections
 import weakref
 
 from . import core
-from ._records import (Channel, CodeStyle, _c_enum, _CEnum, _optional_time, _Record, to_datetime,
+from ._records import (Channel, CodeStyle, _c_enum, _CEnum, _dt_property, _names, _optional_time, _Record,
                        to_seconds)
 
 __all__ = [
@@ -166,93 +166,63 @@ def _labels(text):
     return text.split(",") if text else []
 
 
+def _reached_at(h):
+    """{state: when first reached} of a C referral, for the states it has reached."""
+    reached = {}
+    for state in ReferralState:
+        at = core.rf_referral_reached_at(h, int(state))
+        if at != 0:  # RF_TIME_NONE
+            reached[state] = at
+    return reached
+
+
 # --- records -----------------------------------------------------------------------
 
-class _EnumRecord(_Record):
-    """to_dict() that also turns sets of enums and enum-keyed dicts into names."""
-
-    __slots__ = ()
-
-    def to_dict(self):
-        out = {}
-        for name in self._fields:
-            value = getattr(self, name)
-            if isinstance(value, _CEnum):
-                value = value.name
-            elif isinstance(value, frozenset):
-                value = sorted(str(v) for v in value)
-            elif isinstance(value, dict):
-                value = {str(k): v for k, v in value.items()}
-            elif isinstance(value, list):
-                value = list(value)
-            out[name] = value
-        return out
-
-
-class Program(_EnumRecord):
+class Program(_Record):
     """A referral programme: attribution policy, code style, fraud policy."""
 
-    _fields = ("id", "name", "window_days", "attribution", "exclude_existing_clients", "code_style",
-               "auto_issue_code", "fraud_action", "velocity_cap", "velocity_window_days", "created_at",
-               "updated_at")
+    _c_fields = (
+        ("id", core.rf_program_id, None),
+        ("name", core.rf_program_name, None),
+        ("window_days", core.rf_program_window_days, None),
+        ("attribution", core.rf_program_attribution, AttributionModel._from_c),
+        ("exclude_existing_clients", core.rf_program_excludes_existing_clients, bool),
+        ("code_style", core.rf_program_code_style, CodeStyle._from_c),
+        ("auto_issue_code", core.rf_program_auto_issues_code, bool),
+        ("fraud_action", core.rf_program_fraud_action, FraudAction._from_c),
+        ("velocity_cap", core.rf_program_velocity_cap, None),
+        ("velocity_window_days", core.rf_program_velocity_window_days, None),
+        ("created_at", core.rf_program_created_at, None),
+        ("updated_at", core.rf_program_updated_at, None),
+    )
+    _fields = _names(_c_fields)
     __slots__ = _fields
+    _repr = "{self.id} {self.name!r}"
 
-    @classmethod
-    def _from_c(cls, h):
-        p = cls.__new__(cls)
-        p.id = core.rf_program_id(h)
-        p.name = core.rf_program_name(h)
-        p.window_days = core.rf_program_window_days(h)
-        p.attribution = AttributionModel._from_c(core.rf_program_attribution(h))
-        p.exclude_existing_clients = bool(core.rf_program_excludes_existing_clients(h))
-        p.code_style = CodeStyle._from_c(core.rf_program_code_style(h))
-        p.auto_issue_code = bool(core.rf_program_auto_issues_code(h))
-        p.fraud_action = FraudAction._from_c(core.rf_program_fraud_action(h))
-        p.velocity_cap = core.rf_program_velocity_cap(h)
-        p.velocity_window_days = core.rf_program_velocity_window_days(h)
-        p.created_at = core.rf_program_created_at(h)
-        p.updated_at = core.rf_program_updated_at(h)
-        return p
-
-    @property
-    def created_at_dt(self):
-        return to_datetime(self.created_at)
-
-    @property
-    def updated_at_dt(self):
-        return to_datetime(self.updated_at)
-
-    def __repr__(self):
-        return f"<Program {self.id} {self.name!r}>"
+    created_at_dt = _dt_property("created_at")
+    updated_at_dt = _dt_property("updated_at")
 
 
-class Touch(_EnumRecord):
+class Touch(_Record):
     """A visit through a code by the visitor the host calls ``visitor_key``."""
 
-    _fields = ("id", "code_id", "owner_id", "program_id", "visitor_key", "channel", "at")
+    _c_fields = (
+        ("id", core.rf_touch_id, None),
+        ("code_id", core.rf_touch_code_id, None),
+        ("owner_id", core.rf_touch_owner_id, None),
+        ("program_id", core.rf_touch_program_id, None),
+        ("visitor_key", core.rf_touch_visitor_key, None),
+        ("channel", core.rf_touch_channel, Channel._from_c),
+        ("at", core.rf_touch_at, None),
+    )
+    _fields = _names(_c_fields)
     __slots__ = _fields
+    _repr = "{self.id} {self.code_id}"
 
-    @classmethod
-    def _from_c(cls, h):
-        t = cls.__new__(cls)
-        t.id = core.rf_touch_id(h)
-        t.code_id = core.rf_touch_code_id(h)
-        t.owner_id = core.rf_touch_owner_id(h)
-        t.program_id = core.rf_touch_program_id(h)
-        t.visitor_key = core.rf_touch_visitor_key(h)
-        t.channel = Channel._from_c(core.rf_touch_channel(h))
-        t.at = core.rf_touch_at(h)
-        return t
-
-    @property
-    def at_dt(self):
-        return to_datetime(self.at)
-
-    def __repr__(self):
-        return f"<Touch {self.id} {self.code_id}>"
+    at_dt = _dt_property("at")
 
 
-class Referral(_EnumRecord):
+class Referral(_Record):
     """A referral from a referrer to the practice (inbound) or to a partner (outbound).
 
     ``state`` is a ReferralState ("RECEIVED", ...); ``reached_at`` maps each
@@ -266,56 +236,47 @@ class Referral(_EnumRecord):
     came from, update this object and return it.
     """
 
-    _fields = ("id", "program_id", "referrer_id", "referee_id", "target_id", "direction", "source", "channel",
-               "code_id", "touch_id", "evidence", "state", "held_state", "reason", "care_level", "urgency",
-               "preferred_timing", "practitioner_id", "variant", "documents_required", "documents_received",
-               "documents_complete_at_receipt", "fraud_flags", "reached_at", "appointment_at",
-               "first_appointment_at", "reschedules", "no_shows", "visits", "updated_at")
+    _c_fields = (
+        ("id", core.rf_referral_id, None),
+        ("program_id", core.rf_referral_program_id, None),
+        ("referrer_id", core.rf_referral_referrer_id, None),
+        ("referee_id", core.rf_referral_referee_id, None),
+        ("target_id", core.rf_referral_target_id, None),
+        ("direction", core.rf_referral_direction, Direction._from_c),
+        ("source", core.rf_referral_get_source, Source._from_c),
+        ("channel", core.rf_referral_channel, Channel._from_c),
+        ("code_id", core.rf_referral_code_id, None),
+        ("touch_id", core.rf_referral_touch_id, None),
+        ("evidence", core.rf_referral_evidence, None),
+        ("state", core.rf_referral_state_of, ReferralState._from_c),
+        ("held_state", core.rf_referral_held_state, ReferralState._from_c),
+        ("reason", core.rf_referral_reason, None),
+        ("care_level", core.rf_referral_care_level, CareLevel._from_c),
+        ("urgency", core.rf_referral_urgency, Urgency._from_c),
+        ("preferred_timing", core.rf_referral_preferred_timing, None),
+        ("practitioner_id", core.rf_referral_practitioner_id, None),
+        ("variant", core.rf_referral_variant, None),
+        ("documents_required", core.rf_referral_documents_required, _labels),
+        ("documents_received", core.rf_referral_documents_received, _labels),
+        ("documents_complete_at_receipt", core.rf_referral_documents_complete_at_receipt, bool),
+        ("fraud_flags", core.rf_referral_fraud_flags, FraudFlag.from_bits),
+        ("reached_at", _reached_at, None),
+        ("appointment_at", core.rf_referral_appointment_at, _optional_time),
+        ("first_appointment_at", core.rf_referral_first_appointment_at, _optional_time),
+        ("reschedules", core.rf_referral_reschedules, None),
+        ("no_shows", core.rf_referral_no_shows, None),
+        ("visits", core.rf_referral_visits, None),
+        ("updated_at", core.rf_referral_updated_at, None),
+    )
+    _fields = _names(_c_fields)
     __slots__ = _fields + ("_store_ref",)
+    _repr = "{self.id} {self.direction} {self.state}"
 
     @classmethod
     def _from_c(cls, h, store=None):
-        r = cls.__new__(cls)
+        r = super()._from_c(h)
         r._store_ref = weakref.ref(store) if store is not None else None
-        r._read(h)
         return r
-
-    def _read(self, h):
-        self.id = core.rf_referral_id(h)
-        self.program_id = core.rf_referral_program_id(h)
-        self.referrer_id = core.rf_referral_referrer_id(h)
-        self.referee_id = core.rf_referral_referee_id(h)
-        self.target_id = core.rf_referral_target_id(h)
-        self.direction = Direction._from_c(core.rf_referral_direction(h))
-        self.source = Source._from_c(core.rf_referral_get_source(h))
-        self.channel = Channel._from_c(core.rf_referral_channel(h))
-        self.code_id = core.rf_referral_code_id(h)
-        self.touch_id = core.rf_referral_touch_id(h)
-        self.evidence = core.rf_referral_evidence(h)
-        self.state = ReferralState._from_c(core.rf_referral_state_of(h))
-        self.held_state = ReferralState._from_c(core.rf_referral_held_state(h))
-        self.reason = core.rf_referral_reason(h)
-        self.care_level = CareLevel._from_c(core.rf_referral_care_level(h))
-        self.urgency = Urgency._from_c(core.rf_referral_urgency(h))
-        self.preferred_timing = core.rf_referral_preferred_timing(h)
-        self.practitioner_id = core.rf_referral_practitioner_id(h)
-        self.variant = core.rf_referral_variant(h)
-        self.documents_required = _labels(core.rf_referral_documents_required(h))
-        self.documents_received = _labels(core.rf_referral_documents_received(h))
-        self.documents_complete_at_receipt = bool(core.rf_referral_documents_complete_at_receipt(h))
-        self.fraud_flags = FraudFlag.from_bits(core.rf_referral_fraud_flags(h))
-        reached = {}
-        for state in ReferralState:
-            at = core.rf_referral_reached_at(h, int(state))
-            if at != 0:  # RF_TIME_NONE
-                reached[state] = at
-        self.reached_at = reached
-        self.appointment_at = _optional_time(core.rf_referral_appointment_at(h))
-        self.first_appointment_at = _optional_time(core.rf_referral_first_appointment_at(h))
-        self.reschedules = core.rf_referral_reschedules(h)
-        self.no_shows = core.rf_referral_no_shows(h)
-        self.visits = core.rf_referral_visits(h)
-        self.updated_at = core.rf_referral_updated_at(h)
 
     def _take(self, other):
         """Become ``other`` (a fresher read of the same referral); return self."""
@@ -330,17 +291,9 @@ class Referral(_EnumRecord):
         """When the referral was received (int seconds)."""
         return self.reached_at.get(ReferralState.RECEIVED)
 
-    @property
-    def received_at_dt(self):
-        return to_datetime(self.received_at)
-
-    @property
-    def updated_at_dt(self):
-        return to_datetime(self.updated_at)
-
-    @property
-    def appointment_at_dt(self):
-        return to_datetime(self.appointment_at)
+    received_at_dt = _dt_property("received_at")
+    updated_at_dt = _dt_property("updated_at")
+    appointment_at_dt = _dt_property("appointment_at")
 
     @property
     def is_terminal(self):
@@ -384,31 +337,22 @@ class Referral(_EnumRecord):
         """Read the referral again from its store; return it."""
         return self._take(self._referrals().get(self.id))
 
-    def __repr__(self):
-        return f"<Referral {self.id} {self.direction} {self.state}>"
 
-
-class ReferrerEntry(_EnumRecord):
+class ReferrerEntry(_Record):
     """One line of a referrer's view: the referee by initials unless they consented to share."""
 
-    _fields = ("referral_id", "referee_label", "status", "received_at")
+    _c_fields = (
+        ("referral_id", core.rf_referrer_entry_referral_id, None),
+        ("referee_label", core.rf_referrer_entry_referee_label, None),
+        ("status", core.rf_referrer_entry_status, ReferrerStatus._from_c),
+        ("received_at", core.rf_referrer_entry_received_at, None),
+    )
+    _fields = _names(_c_fields)
     __slots__ = _fields
+    _repr = "{self.referral_id} {self.status}"
 
-    @classmethod
-    def _from_c(cls, h):
-        e = cls.__new__(cls)
-        e.referral_id = core.rf_referrer_entry_referral_id(h)
-        e.referee_label = core.rf_referrer_entry_referee_label(h)
-        e.status = ReferrerStatus._from_c(core.rf_referrer_entry_status(h))
-        e.received_at = core.rf_referrer_entry_received_at(h)
-        return e
+    received_at_dt = _dt_property("received_at")
 
-    @property
-    def received_at_dt(self):
-        return to_datetime(self.received_at)
-
-    def __repr__(self):
-        return f"<ReferrerEntry {self.referral_id} {self.status}>"
 
 
 #: One partner's row of Referrals.partner_exchange(): outbound referrals the
