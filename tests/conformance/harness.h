@@ -69,6 +69,24 @@ rf_code *issue_code(fixture *fx, const char *owner_id, rf_code_style style);
 int64_t last_seq(fixture *fx);
 int count_events(fixture *fx, const char *type);
 
+/* Short names for the referral states, for tables in the cases. */
+enum {
+    RECEIVED = RF_REFERRAL_RECEIVED,
+    NEEDS_INFO = RF_REFERRAL_NEEDS_INFO,
+    ACCEPTED = RF_REFERRAL_ACCEPTED,
+    SCHEDULED = RF_REFERRAL_SCHEDULED,
+    NO_SHOW = RF_REFERRAL_NO_SHOW,
+    APPT_CANCELLED = RF_REFERRAL_APPT_CANCELLED,
+    SEEN = RF_REFERRAL_SEEN,
+    CLOSED = RF_REFERRAL_CLOSED,
+    CANCEL_REQUESTED = RF_REFERRAL_CANCEL_REQUESTED,
+    CANCELLED = RF_REFERRAL_CANCELLED,
+    DECLINED = RF_REFERRAL_DECLINED,
+    LOST = RF_REFERRAL_LOST,
+    ON_HOLD = RF_REFERRAL_ON_HOLD,
+    EIE = RF_REFERRAL_ENTERED_IN_ERROR,
+};
+
 /* Referral shorthands (referral_support.c). */
 rf_program *make_program(fixture *fx, const char *name, rf_fraud_action action, int exclude_existing);
 /* A MANUAL inbound referral from @referrer_id for a fresh LEAD; returns it. */
