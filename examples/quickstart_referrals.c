@@ -284,7 +284,7 @@ int referral_steps(const clinic *c)
         }
         const char *task = NULL, *business = NULL;
         if (!ok(rc, "reading referrals") ||
-            !ok(rf_referral_state_fhir(rf_referral_state_of(ref), &task, &business), "mapping to FHIR")) {
+            !ok(rf_referral_state_fhir(rf_referral_get_state(ref), &task, &business), "mapping to FHIR")) {
             rf_referral_free(ref);
             goto out;
         }
@@ -293,7 +293,7 @@ int referral_steps(const clinic *c)
         printf(" -> ");
         print_padded(name_of(known, n_known, rf_referral_referee_id(ref)), 12);
         printf(" %-9s Task.status %-9s businessStatus %s\n",
-               rf_referral_state_name(rf_referral_state_of(ref)), task, business);
+               rf_referral_state_name(rf_referral_get_state(ref)), task, business);
         rf_referral_free(ref);
     }
 

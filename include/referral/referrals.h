@@ -337,7 +337,7 @@ RF_API const char *rf_referral_code_id(const rf_referral *r);
 RF_API const char *rf_referral_touch_id(const rf_referral *r);
 /** The decision's evidence as `key=value` pairs (`model=LAST_TOUCH;touches=3`), without personal data. */
 RF_API const char *rf_referral_evidence(const rf_referral *r);
-RF_API rf_referral_state rf_referral_state_of(const rf_referral *r);
+RF_API rf_referral_state rf_referral_get_state(const rf_referral *r);
 /** While ON_HOLD: the state it resumes to; otherwise UNSET. */
 RF_API rf_referral_state rf_referral_held_state(const rf_referral *r);
 /** The reason given with the latest move that took one (or at creation). */

@@ -47,7 +47,7 @@ static void referral_from_a_code(void **state)
     char expected[64];
     snprintf(expected, sizeof expected, "code=%s", rf_code_id(code));
     assert_has(rf_referral_evidence(r), expected);
-    assert_int_equal(rf_referral_state_of(r), RF_REFERRAL_RECEIVED);
+    assert_int_equal(rf_referral_get_state(r), RF_REFERRAL_RECEIVED);
     assert_int_equal(rf_referral_reached_at(r, RF_REFERRAL_RECEIVED), T0 + 3600);
     assert_int_equal(rf_referral_fraud_flags(r), 0);
     assert_string_equal(rf_referral_reason(r), "knee pain");
@@ -354,7 +354,7 @@ static void outbound_referrals_are_not_attributed(void **state)
         assert_int_equal(rf_referral_fraud_flags(r), 0);
         assert_null(rf_referral_code_id(r));
         assert_null(rf_referral_touch_id(r));
-        assert_int_equal(rf_referral_state_of(r), RF_REFERRAL_RECEIVED);
+        assert_int_equal(rf_referral_get_state(r), RF_REFERRAL_RECEIVED);
         rf_referral_free(r);
     }
     assert_int_equal(count_events(fx, RF_EVENT_ATTRIBUTION_REFUSED), 0);

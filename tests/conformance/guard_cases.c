@@ -81,7 +81,7 @@ static void expect_guard(fixture *fx, rf_fraud_action action, const rf_referral_
         print_error("fraud flags %d, expected exactly %d\n", rf_referral_fraud_flags(r), flag);
     }
     assert_int_equal(rf_referral_fraud_flags(r), flag);
-    assert_int_equal(rf_referral_state_of(r), RF_REFERRAL_RECEIVED);
+    assert_int_equal(rf_referral_get_state(r), RF_REFERRAL_RECEIVED);
     rf_event *ev = newest_event(fx);
     if (strcmp(rf_event_type(ev), RF_EVENT_CODE_USED) == 0) {
         rf_event_free(ev);

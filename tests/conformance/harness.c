@@ -161,7 +161,7 @@ static void put_referrals(buffer *b, rf_store *store)
             rf_referral_referee_id(r), S(rf_referral_target_id(r)), rf_referral_direction(r),
             rf_referral_get_source(r), rf_referral_channel(r), S(rf_referral_code_id(r)),
             S(rf_referral_touch_id(r)), S(rf_referral_evidence(r)),
-            rf_referral_state_name(rf_referral_state_of(r)), rf_referral_held_state(r),
+            rf_referral_state_name(rf_referral_get_state(r)), rf_referral_held_state(r),
             rf_referral_care_level(r), S(rf_referral_reason(r)), rf_referral_urgency(r),
             rf_referral_fraud_flags(r), S(rf_referral_preferred_timing(r)), S(rf_referral_practitioner_id(r)),
             S(rf_referral_variant(r)), S(rf_referral_documents_required(r)),

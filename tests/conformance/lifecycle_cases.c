@@ -60,7 +60,7 @@ static rf_referral *referral_in(fixture *fx, const rf_program *program, const ch
     for (int i = 0; path[state][i] != 0; i++) {
         assert_ok(advance_to(fx, &r, (rf_referral_state)path[state][i]));
     }
-    assert_int_equal(rf_referral_state_of(r), state);
+    assert_int_equal(rf_referral_get_state(r), state);
     return r;
 }
 
@@ -82,7 +82,7 @@ static void every_state_and_move(void **state)
                                 rf_referral_state_name(to), rf_error_last()->message);
                 }
                 assert_int_equal(rc, RF_OK);
-                assert_int_equal(rf_referral_state_of(r), to);
+                assert_int_equal(rf_referral_get_state(r), to);
                 legal_moves++;
             } else {
                 if (rc != RF_ESTATE) {
@@ -159,7 +159,7 @@ static void hold_resumes_to_the_state_it_left(void **state)
 
         rf_referral *resumed = NULL;
         assert_ok(rf_referral_resume(&resumed, fx->store, rf_referral_id(r), NULL));
-        assert_int_equal(rf_referral_state_of(resumed), from);
+        assert_int_equal(rf_referral_get_state(resumed), from);
         assert_int_equal(rf_referral_held_state(resumed), RF_REFERRAL_STATE_UNSET);
         /* Resuming into SCHEDULED keeps the appointment and is no reschedule. */
         assert_int_equal(rf_referral_appointment_at(resumed), appointment);
@@ -295,7 +295,7 @@ static void idempotent_advance(void **state)
     char *before = snapshot(fx->store);
     fx->now += 10;
     assert_ok(rf_referral_advance(&b, fx->store, rf_referral_id(r), RF_REFERRAL_ACCEPTED, &o));
-    assert_int_equal(rf_referral_state_of(b), RF_REFERRAL_ACCEPTED);
+    assert_int_equal(rf_referral_get_state(b), RF_REFERRAL_ACCEPTED);
     assert_int_equal(rf_referral_reached_at(b, RF_REFERRAL_ACCEPTED), T0);
     assert_unchanged(fx->store, before);
     rf_referral_free(b);

@@ -439,13 +439,13 @@ class CreateCases(ReferralFixture):
         h = self.store._h
         ref = core.rf_referral_create(h, {"program_id": self.program.id, "referee_id": self.sam.id,
                                           "code": "jane-doe"})
-        self.assertEqual(core.rf_referral_state_of(ref), core.RF_REFERRAL_RECEIVED)
+        self.assertEqual(core.rf_referral_get_state(ref), core.RF_REFERRAL_RECEIVED)
         self.assertEqual(core.rf_referral_reached_at(ref, core.RF_REFERRAL_RECEIVED), T0)
         self.assertEqual(core.rf_referral_reached_at(ref, core.RF_REFERRAL_CLOSED), 0)
         self.assertEqual(core.rf_referral_source_name(core.rf_referral_get_source(ref)), "CODE")
         self.assertEqual(core.rf_direction_name(core.rf_referral_direction(ref)), "INBOUND")
         moved = core.rf_referral_advance(h, core.rf_referral_id(ref), core.RF_REFERRAL_ACCEPTED, None)
-        self.assertEqual(core.rf_referral_state_name(core.rf_referral_state_of(moved)), "ACCEPTED")
+        self.assertEqual(core.rf_referral_state_name(core.rf_referral_get_state(moved)), "ACCEPTED")
         with self.assertRaises(referral.InvalidArgument) as cm:
             core.rf_referral_advance(h, core.rf_referral_id(ref), 99, None)
         self.assertIn("99 is not a referral state", cm.exception.message)

@@ -248,7 +248,7 @@ class Referral(_Record):
         ("code_id", core.rf_referral_code_id, None),
         ("touch_id", core.rf_referral_touch_id, None),
         ("evidence", core.rf_referral_evidence, None),
-        ("state", core.rf_referral_state_of, ReferralState._from_c),
+        ("state", core.rf_referral_get_state, ReferralState._from_c),
         ("held_state", core.rf_referral_held_state, ReferralState._from_c),
         ("reason", core.rf_referral_reason, None),
         ("care_level", core.rf_referral_care_level, CareLevel._from_c),
