@@ -1,5 +1,5 @@
 # API documentation with Doxygen: `cmake --build build --target docs` writes
-# build/docs/html/index.html from the public headers and docs/getting-started.md.
+# build/docs/html/index.html from the public headers, docs/getting-started.md and docs/rewards.md.
 # Included by cmake/install.cmake; tests/consumer/consumer_tests.cmake configures the same
 # docs/Doxyfile.in again for the `doxygen_headers` test.
 include_guard(GLOBAL)
@@ -26,6 +26,7 @@ if(DOXYGEN_FOUND)
   rf_configure_doxyfile(${_rf_docs_dir}/Doxyfile ${_rf_docs_dir} YES ""
                         ${PROJECT_SOURCE_DIR}/docs/getting-started.md
                         ${PROJECT_SOURCE_DIR}/docs/getting-started.md
+                        ${PROJECT_SOURCE_DIR}/docs/rewards.md
                         ${PROJECT_SOURCE_DIR}/include
                         ${PROJECT_BINARY_DIR}/include/referral/version.h)
   if(NOT TARGET docs)

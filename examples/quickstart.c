@@ -15,6 +15,15 @@
  * friend's details; a self-referral is refused. Finally it prints the journal,
  * the log a host application syncs from.
  *
+ * The third part, steps 16-25 in quickstart_rewards.c, pays the advocates:
+ * reward rules on the client programme (a held EUR credit with an expiry, a
+ * free first session for the friend, a bigger credit from the 3rd referral),
+ * a friend of Jane who earns them, the nightly job that releases the held
+ * credit, Jane using part of it, her ledger, balance, audit and place on the
+ * tier ladder, compliance mode turning a reward into a thank-you note for a
+ * federally insured patient, retries that change nothing and mistakes that
+ * are refused.
+ *
  *   usage: quickstart [DATABASE]      (default: clinic.db)
  *
  * Run it twice on the same file: the second run finds everything already in
@@ -311,6 +320,12 @@ int main(int argc, char **argv)
         .coupon = coupon,
     };
     if (!referral_steps(&so_far)) {
+        goto out;
+    }
+
+    /* ---- The third part: rewards (quickstart_rewards.c) ------------------ */
+
+    if (!reward_steps(&so_far)) {
         goto out;
     }
 

@@ -1,4 +1,5 @@
-/* quickstart.h: what the quickstart's two halves, quickstart.c and quickstart_referrals.c, share. */
+/* quickstart.h: what the quickstart's parts (quickstart.c, quickstart_referrals.c and
+ * quickstart_rewards.c) share. */
 #ifndef QUICKSTART_H
 #define QUICKSTART_H
 
@@ -24,5 +25,11 @@ typedef struct clinic {
  * the loop, Jane's view, a refused self-referral, FHIR and the journal. Returns
  * 1 when the story went as told, 0 after printing what went wrong. */
 int referral_steps(const clinic *c);
+
+/* Steps 16-25 (quickstart_rewards.c): reward rules on the client programme,
+ * a referral that earns them, a hold released by rf_rewards_process, a
+ * redemption, the books and their audit, tier progress, compliance mode,
+ * retries and refusals. Returns 1 when the story went as told. */
+int reward_steps(const clinic *c);
 
 #endif

@@ -18,5 +18,6 @@
 #include "referral/journal.h"
 #include "referral/program.h"
 #include "referral/referrals.h"
+#include "referral/rewards.h"
 
 #endif /* REFERRAL_H */

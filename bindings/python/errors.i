@@ -11,7 +11,9 @@
  *   ├─ IllegalTransition             RF_ESTATE
  *   ├─ StorageError                  RF_EBACKEND, RF_EBUSY, RF_EVERSION
  *   ├─ OutOfMemory (+ MemoryError)   RF_ENOMEM
- *   └─ PolicyViolation               RF_EPOLICY (a programme's fraud guard refused)
+ *   ├─ PolicyViolation               RF_EPOLICY (a programme's fraud guard refused)
+ *   ├─ InsufficientBalance           RF_EBALANCE (a redemption above what is available)
+ *   └─ IntegrityError                RF_EINTEGRITY (an audit found stored records that disagree)
  *
  * args[0] (and so str(exc) and .message) is the C library's message, taken
  * from rf_error_last() right after the failing call on the same thread.
@@ -27,6 +29,8 @@ static PyObject *rfpy_exc_state;
 static PyObject *rfpy_exc_storage;
 static PyObject *rfpy_exc_nomem;
 static PyObject *rfpy_exc_policy;
+static PyObject *rfpy_exc_balance;
+static PyObject *rfpy_exc_integrity;
 
 static PyObject *rfpy_exception_for(rf_status code)
 {
@@ -41,6 +45,8 @@ static PyObject *rfpy_exception_for(rf_status code)
     case RF_EVERSION: return rfpy_exc_storage;
     case RF_ENOMEM: return rfpy_exc_nomem;
     case RF_EPOLICY: return rfpy_exc_policy;
+    case RF_EBALANCE: return rfpy_exc_balance;
+    case RF_EINTEGRITY: return rfpy_exc_integrity;
     default: return rfpy_exc_base;
     }
 }
@@ -134,9 +140,16 @@ static int rfpy_init_exceptions(PyObject *m)
     rfpy_exc_policy = rfpy_new_subclass(m, "PolicyViolation", NULL, RF_EPOLICY,
                                         "A programme's policy refused the call, e.g. a fraud guard "
                                         "under fraud_action=block (RF_EPOLICY).");
+    rfpy_exc_balance = rfpy_new_subclass(m, "InsufficientBalance", NULL, RF_EBALANCE,
+                                         "A redemption asked for more than is available; nothing was "
+                                         "redeemed (RF_EBALANCE).");
+    rfpy_exc_integrity = rfpy_new_subclass(m, "IntegrityError", NULL, RF_EINTEGRITY,
+                                           "An audit found stored records that contradict each other "
+                                           "(RF_EINTEGRITY).");
     if (rfpy_exc_notfound == NULL || rfpy_exc_exists == NULL || rfpy_exc_invalid == NULL ||
         rfpy_exc_conflict == NULL || rfpy_exc_state == NULL || rfpy_exc_storage == NULL ||
-        rfpy_exc_nomem == NULL || rfpy_exc_policy == NULL) {
+        rfpy_exc_nomem == NULL || rfpy_exc_policy == NULL || rfpy_exc_balance == NULL ||
+        rfpy_exc_integrity == NULL) {
         return -1;
     }
     return 0;
@@ -174,6 +187,8 @@ IllegalTransition = _core.IllegalTransition
 StorageError = _core.StorageError
 OutOfMemory = _core.OutOfMemory
 PolicyViolation = _core.PolicyViolation
+InsufficientBalance = _core.InsufficientBalance
+IntegrityError = _core.IntegrityError
 
 
 def _referral_error_message(self):

@@ -8,10 +8,11 @@
  *
  * Option structs (rf_store_options, rf_party_options, rf_party_filter,
  * rf_code_options, rf_program_options, rf_touch_options, rf_referral_options,
- * rf_advance_options, rf_referral_filter) are not wrapped as classes: a
- * parameter of that type takes a dict whose keys are the struct's field names
- * (None or a missing key means "unset", exactly as *_INIT leaves it) or None
- * for the defaults. Enum fields take ints; the facade maps names to ints.
+ * rf_advance_options, rf_referral_filter, and those of rewards.i) are not
+ * wrapped as classes: a parameter of that type takes a dict whose keys are
+ * the struct's field names (None or a missing key means "unset", exactly as
+ * *_INIT leaves it) or None for the defaults. Enum fields take ints; the
+ * facade maps names to ints.
  * Unknown keys raise TypeError so a misspelt option never passes silently.
  * The text values are held for the whole call, which runs without the GIL. Integer settings whose "unset"
  * marker is RF_UNSET (-1) refuse -1 with InvalidArgument rather than take it
@@ -278,6 +279,8 @@ static int rfpy_program_field(void *opts, const char *key, PyObject *value, rfpy
     RFPY_SETTING(velocity_cap);
     RFPY_SETTING(velocity_window_days);
     RFPY_TEXT(idempotency_key);
+    RFPY_SETTING(clawback);
+    RFPY_SETTING(compliance_mode);
     return 1;
 }
 

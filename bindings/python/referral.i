@@ -16,7 +16,7 @@
  *   that tests are deterministic.
  *
  * Parts: errors.i, options.i, handles.i, referrals.i (programmes, touches,
- * referrals).
+ * referrals), rewards.i (reward rules, grants, the ledger, balances, tiers).
  */
 %module(package="referral", threads="1") core
 
@@ -76,6 +76,24 @@
 %thread rf_referrer_view_next;
 %thread rf_referrer_view::__next__;
 %thread rf_partner_exchange_compute;
+%thread rf_reward_rule_add;
+%thread rf_reward_rule_get;
+%thread rf_reward_rule_retire;
+%thread rf_reward_rule_list;
+%thread rf_reward_rule_iter_next;
+%thread rf_reward_rule_iter::__next__;
+%thread rf_grant_get;
+%thread rf_grant_list;
+%thread rf_grant_iter_next;
+%thread rf_grant_iter::__next__;
+%thread rf_ledger_list;
+%thread rf_ledger_iter_next;
+%thread rf_ledger_iter::__next__;
+%thread rf_reward_balance;
+%thread rf_reward_audit;
+%thread rf_reward_redeem;
+%thread rf_rewards_process;
+%thread rf_reward_progress;
 
 %include "errors.i"
 %include "options.i"
@@ -124,6 +142,8 @@
 %include "referral/journal.h"
 /* After code.h: referral.h uses rf_channel and rf_code_style. */
 %include "referrals.i"
+/* After referrals.i: rewards.h uses rf_referral_state. */
+%include "rewards.i"
 
 /* --- a wrapper-owned clock ---------------------------------------------------
  * rf_store_set_clock() wants a C function; this one reads an int64 cell that

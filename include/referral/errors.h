@@ -32,7 +32,10 @@ typedef enum rf_status {
     RF_EVERSION = -10, /**< a schema or contract version this library cannot use */
     RF_EBUSY = -11,    /**< the database stayed locked beyond the busy timeout */
     RF_EPOLICY = -12,  /**< refused by a programme's policy (a fraud guard) */
-    RF_ITEROVER = -31  /**< an iterator has no more items (not an error) */
+    RF_EBALANCE = -13, /**< more than the balance available (a redemption) */
+    /** Stored records contradict each other (rf_reward_audit() found a discrepancy). */
+    RF_EINTEGRITY = -14,
+    RF_ITEROVER = -31 /**< an iterator has no more items (not an error) */
 } rf_status;
 
 /** The area a failure came from. */
@@ -47,7 +50,8 @@ typedef enum rf_error_class {
     RF_ERRCLASS_BACKEND,
     RF_ERRCLASS_NOMEMORY,
     RF_ERRCLASS_PROGRAM,
-    RF_ERRCLASS_REFERRAL
+    RF_ERRCLASS_REFERRAL,
+    RF_ERRCLASS_REWARD
 } rf_error_class;
 
 /** The last error of the calling thread. */

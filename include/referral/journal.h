@@ -42,6 +42,29 @@ extern "C" {
 #define RF_EVENT_ATTRIBUTION_REFUSED "referral.attribution_refused"
 /** subject: referral; data: `document=imaging` */
 #define RF_EVENT_DOCUMENT_RECEIVED "referral.document_received"
+/** subject: rule; object: programme; data: `program=..;recipient=REFERRER;trigger=CLOSED;kind=..;tier=1` */
+#define RF_EVENT_REWARD_RULE_ADDED "reward.rule_added"
+/** subject: rule; object: programme */
+#define RF_EVENT_REWARD_RULE_RETIRED "reward.rule_retired"
+/** subject: grant; object: recipient; data: `units=1500;currency=EUR;rule=..;referral=..;kind=..`, with
+ * `tier_count=N` for referrer grants and `compliance=recipient|referee;payer=FEDERAL;was=<kind>` when
+ * compliance mode made it a thank-you note */
+#define RF_EVENT_REWARD_ISSUED "reward.issued"
+/** subject: grant; object: recipient; data: `units=N[;currency=EUR]` */
+#define RF_EVENT_REWARD_RELEASED "reward.released"
+/** subject: grant; object: recipient; data: `units=N[;currency=EUR]` */
+#define RF_EVENT_REWARD_REDEEMED "reward.redeemed"
+/** subject: grant; object: recipient; data: `units=N[;currency=EUR]` */
+#define RF_EVENT_REWARD_EXPIRED "reward.expired"
+/** subject: grant; object: recipient; data: `units=N[;currency=EUR];referral=LOST[;clawback=1]` */
+#define RF_EVENT_REWARD_REVERSED "reward.reversed"
+/** subject: grant; object: recipient; data: `referral=LOST;reason=no_clawback` (a released grant
+ * stays with its recipient although the referral failed) */
+#define RF_EVENT_REWARD_KEPT "reward.kept"
+/** subject: recipient; object: rule; data: `rule=..;referral=..;cap=N;cap_days=D` (no grant: over the cap) */
+#define RF_EVENT_REWARD_CAPPED "reward.capped"
+/** subject: referral; object: rule; data: `rule=..;referral=..;reason=no_staff` (no one to reward) */
+#define RF_EVENT_REWARD_SKIPPED "reward.skipped"
 /** @} */
 
 /** One journal event, owned by the caller. Opaque; free with rf_event_free(). */

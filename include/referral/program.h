@@ -6,8 +6,10 @@
  * programme holds the attribution policy (window, first- or last-touch,
  * whether existing clients are excluded), the code style and whether a code
  * is issued automatically when a referee becomes a client, and the fraud
- * policy (block or flag, velocity cap). Later versions append reward, ask and
- * SLA settings to ::rf_program_options; fields are only ever appended.
+ * policy (block or flag, velocity cap), and the reward policy (clawback,
+ * compliance mode; the reward rules themselves are records of their own,
+ * see referral/rewards.h). Later versions append ask and SLA settings to
+ * ::rf_program_options; fields are only ever appended.
  */
 #ifndef REFERRAL_PROGRAM_H
 #define REFERRAL_PROGRAM_H
@@ -59,15 +61,20 @@ typedef struct rf_program_options {
     int velocity_window_days;         /**< 1..365 (default 30) */
     /** Optional: a retried call with the same key returns the first result and changes nothing. */
     const char *idempotency_key;
+    /* Version 2: rewards (referral/rewards.h). */
+    /** 0 or 1 (default 0): a referral that fails after its grants were released takes back what is left. */
+    int clawback;
+    /** 0 or 1 (default 0): grants for federally insured parties become thank-you notes only. */
+    int compliance_mode;
 } rf_program_options;
 
 /** The newest version of ::rf_program_options this header describes. */
-#define RF_PROGRAM_OPTIONS_VERSION 1
+#define RF_PROGRAM_OPTIONS_VERSION 2
 /** Static initialiser of ::rf_program_options: the current version, nothing set. */
 #define RF_PROGRAM_OPTIONS_INIT                                                                              \
     {                                                                                                        \
         RF_PROGRAM_OPTIONS_VERSION, NULL, RF_UNSET, RF_ATTRIBUTION_UNSET, RF_UNSET, RF_CODE_STYLE_UNSET,     \
-            RF_UNSET, RF_FRAUD_ACTION_UNSET, RF_UNSET, RF_UNSET, NULL                                        \
+            RF_UNSET, RF_FRAUD_ACTION_UNSET, RF_UNSET, RF_UNSET, NULL, RF_UNSET, RF_UNSET                    \
     }
 
 /** Initialise @p opts to "nothing set" for structure version @p version. */
@@ -120,6 +127,10 @@ RF_API int rf_program_auto_issues_code(const rf_program *program);
 RF_API rf_fraud_action rf_program_fraud_action(const rf_program *program);
 RF_API int rf_program_velocity_cap(const rf_program *program);
 RF_API int rf_program_velocity_window_days(const rf_program *program);
+/** 1 when a failed referral takes back released grants (see referral/rewards.h). */
+RF_API int rf_program_claws_back(const rf_program *program);
+/** 1 when compliance mode is on (see referral/rewards.h). */
+RF_API int rf_program_compliance_mode(const rf_program *program);
 RF_API rf_time rf_program_created_at(const rf_program *program);
 RF_API rf_time rf_program_updated_at(const rf_program *program);
 /** @} */

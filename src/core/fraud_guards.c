@@ -70,15 +70,9 @@ static int walk_edge(const rf_referral_record *rec, void *payload)
         walk_has(w, rec->referee_id)) {
         return 0;
     }
-    if (w->count == w->cap) {
-        size_t cap = w->cap * 2 + 16;
-        void *grown = realloc(w->ids, cap * sizeof *w->ids);
-        if (grown == NULL) {
-            w->oom = 1;
-            return 1;
-        }
-        w->ids = grown;
-        w->cap = cap;
+    if (rf__reserve(&w->ids, &w->cap, w->count, sizeof *w->ids) != RF_OK) {
+        w->oom = 1;
+        return 1;
     }
     snprintf(w->ids[w->count++], RF_ID_BUFSIZE, "%s", rec->referee_id);
     return 0;

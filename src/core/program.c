@@ -21,6 +21,8 @@ static const rf_program_settings defaults = {
     .fraud_action = RF_FRAUD_BLOCK,
     .velocity_cap = 0,
     .velocity_window_days = 30,
+    .clawback = 0,
+    .compliance_mode = 0,
 };
 
 /* Each setting: its name in the stored text and in messages, where it lives,
@@ -44,6 +46,8 @@ static const setting settings_table[] = {
     SETTING(fraud_action, RF_FRAUD_BLOCK, RF_FRAUD_FLAG),
     SETTING(velocity_cap, 0, 100000),
     SETTING(velocity_window_days, 1, 365),
+    SETTING(clawback, 0, 1),
+    SETTING(compliance_mode, 0, 1),
 };
 #define SETTING_COUNT (sizeof settings_table / sizeof settings_table[0])
 
@@ -64,6 +68,9 @@ static void given_values(const rf_program_options *o, int values[SETTING_COUNT])
         o->fraud_action == RF_FRAUD_ACTION_UNSET ? RF_UNSET : (int)o->fraud_action,
         o->velocity_cap,
         o->velocity_window_days,
+        /* Version 1 structs end before the reward settings. */
+        o->version >= 2 ? o->clawback : RF_UNSET,
+        o->version >= 2 ? o->compliance_mode : RF_UNSET,
     };
     memcpy(values, given, sizeof given);
 }
@@ -170,8 +177,9 @@ rf_status rf__program_load(rf_store *store, const char *id, rf_program **out)
 rf_status rf_program_options_init(rf_program_options *opts, unsigned int version)
 {
     static const rf_program_options init = RF_PROGRAM_OPTIONS_INIT;
-    return rf__options_init(opts, sizeof init, &init, version, "rf_program_options",
-                            "RF_PROGRAM_OPTIONS_INIT");
+    /* A caller built against version 1 has a struct that ends before the reward settings. */
+    size_t size = version == 1 ? offsetof(rf_program_options, clawback) : sizeof init;
+    return rf__options_init(opts, size, &init, version, "rf_program_options", "RF_PROGRAM_OPTIONS_INIT");
 }
 
 static rf_status check_common(rf_store *store, const rf_program_options *o)
@@ -482,6 +490,14 @@ int rf_program_velocity_cap(const rf_program *p)
 int rf_program_velocity_window_days(const rf_program *p)
 {
     return p != NULL ? p->s.velocity_window_days : 0;
+}
+int rf_program_claws_back(const rf_program *p)
+{
+    return p != NULL ? p->s.clawback : 0;
+}
+int rf_program_compliance_mode(const rf_program *p)
+{
+    return p != NULL ? p->s.compliance_mode : 0;
 }
 rf_time rf_program_created_at(const rf_program *p)
 {

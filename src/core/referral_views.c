@@ -225,14 +225,8 @@ static exchange_row *row_for(rf_partner_exchange *x, const char *partner_id)
             return &x->rows[i];
         }
     }
-    if (x->count == x->cap) {
-        size_t cap = x->cap * 2 + 8;
-        exchange_row *grown = realloc(x->rows, cap * sizeof *grown);
-        if (grown == NULL) {
-            return NULL;
-        }
-        x->rows = grown;
-        x->cap = cap;
+    if (rf__reserve(&x->rows, &x->cap, x->count, sizeof *x->rows) != RF_OK) {
+        return NULL;
     }
     exchange_row *row = &x->rows[x->count++];
     memset(row, 0, sizeof *row);

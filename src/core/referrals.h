@@ -16,6 +16,8 @@ typedef struct rf_program_settings {
     int fraud_action;
     int velocity_cap;
     int velocity_window_days;
+    int clawback;
+    int compliance_mode;
 } rf_program_settings;
 
 struct rf_program {

@@ -40,7 +40,9 @@ rf_status rf__store_require(rf_store *store, unsigned int version, const char *w
 
 /* The body of every rf_*_options_init / rf_*_filter_init: copy @init (the
  * struct's static initialiser, whose first member is `unsigned int version`)
- * into @opts and stamp @version, after checking both arguments. */
+ * into @opts and stamp @version, after checking both arguments. @size is the
+ * size of the struct at @version (a caller built against an older header has
+ * a shorter struct: never write past it). */
 rf_status rf__options_init(void *opts, size_t size, const void *init, unsigned int version, const char *what,
                            const char *init_macro);
 
@@ -80,5 +82,8 @@ rf_status rf__idem_remember(rf_store *store, const char *key, const char *operat
 /* --- journal (journal_write.c) --------------------------------------------- */
 rf_status rf__journal_append(rf_store *store, const char *type, const char *subject_id, const char *object_id,
                              const char *idempotency_key, const char *data);
+/* The same, reporting the event's sequence number (the ledger's order). */
+rf_status rf__journal_append_seq(rf_store *store, const char *type, const char *subject_id, const char *object_id,
+                                 const char *idempotency_key, const char *data, int64_t *seq);
 
 #endif

@@ -100,12 +100,18 @@ static const member members_v2[] = {
     MEMBER(program_scan),    MEMBER(touch_insert),    MEMBER(touch_get),    MEMBER(touch_scan),
     MEMBER(referral_insert), MEMBER(referral_update), MEMBER(referral_get), MEMBER(referral_scan),
 };
+static const member members_v3[] = {
+    MEMBER(reward_rule_insert), MEMBER(reward_rule_update), MEMBER(reward_rule_get), MEMBER(reward_rule_scan),
+    MEMBER(grant_insert),       MEMBER(grant_update),       MEMBER(grant_get),       MEMBER(grant_get_by_key),
+    MEMBER(grant_scan),         MEMBER(ledger_insert),      MEMBER(ledger_scan),
+};
 static const struct {
     const member *members;
     size_t count;
 } contract[] = {
     {members_v1, sizeof members_v1 / sizeof members_v1[0]},
     {members_v2, sizeof members_v2 / sizeof members_v2[0]},
+    {members_v3, sizeof members_v3 / sizeof members_v3[0]},
 };
 
 static rf_status check_backend(const rf_backend *backend)

@@ -69,6 +69,8 @@ const char *rf_strerror(rf_status code)
     case RF_EVERSION: return "unsupported version";
     case RF_EBUSY: return "database busy";
     case RF_EPOLICY: return "refused by policy";
+    case RF_EBALANCE: return "more than the balance available";
+    case RF_EINTEGRITY: return "stored records contradict each other";
     case RF_ITEROVER: return "iteration over";
     }
     return "unknown status";

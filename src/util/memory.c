@@ -68,3 +68,19 @@ void *rf__pack(size_t head, size_t n, const size_t *offsets, const char *const *
     }
     return block;
 }
+
+rf_status rf__reserve(void *items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap) {
+        return RF_OK;
+    }
+    size_t grown = *cap != 0 ? *cap * 2 : 8;
+    void **slot = items;
+    void *p = realloc(*slot, grown * size);
+    if (p == NULL) {
+        return rf__error_oom();
+    }
+    *slot = p;
+    *cap = grown;
+    return RF_OK;
+}

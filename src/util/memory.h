@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "referral/errors.h"
+
 void *rf__malloc(size_t size);
 void *rf__calloc(size_t count, size_t size);
 /* NULL in, NULL out (not an error). */
@@ -13,6 +15,10 @@ char *rf__strdup(const char *s);
  * and point the `const char *` fields at @offsets inside the head at those
  * copies (NULL values stay NULL). One block means one free(), and handles
  * that own their strings cost a single allocation. */
+/* Make room for one more item in a growing array: *items holds @count items
+ * of @size bytes in room for *cap. RF_OK, or RF_ENOMEM (recorded) with the
+ * array as it was. */
+rf_status rf__reserve(void *items, size_t *cap, size_t count, size_t size);
 void *rf__pack(size_t head, size_t n, const size_t *offsets, const char *const *values);
 
 #endif

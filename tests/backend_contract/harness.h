@@ -18,8 +18,10 @@
 typedef struct factory {
     const char *name;
     rf_status (*open)(rf_backend **out, const char *path);
-    int persistent;   /* records survive free() and reopening the same path */
-    int oom_testable; /* allocates only through malloc/calloc/realloc */
+    int persistent; /* records survive free() and reopening the same path */
+    /* keeps a transaction whole through RF_ENOMEM, as the long-transaction out-of-memory cases need
+     * (SQLite may lose it; the contract allows that) */
+    int oom_testable;
 } factory;
 
 /* Every case runs once per entry (harness.c); a new built-in backend is added there. */
@@ -138,6 +140,66 @@ visits *scan_programs(rf_backend *b, const char *practice, const char *after, un
 visits *scan_touches(rf_backend *b, const char *practice, const rf_touch_query *q);
 visits *scan_referrals(rf_backend *b, const char *practice, const rf_referral_query *q);
 
+/* --- contract version 3: reward rules, grants, the ledger (harness_v3.c) -------------------------- */
+
+/* Fails the case (instead of crashing it) when the backend lacks a version 3 member. */
+void need_v3(rf_backend *b);
+
+/* Records with a fixed value in every field not given; optional strings set. */
+rf_reward_rule_record reward_rule(const char *id, const char *program_id);
+rf_grant_record grant(const char *id, const char *key, const char *recipient_id, const char *referral_id,
+                      const char *rule_id, int status);
+rf_ledger_record ledger_entry(const char *id, const char *key, const char *grant_id, const char *party_id,
+                              int64_t seq);
+/* Every field of @r set to a value of its own, derived from @n (strings from text()'s ring). */
+void fill_rule(rf_reward_rule_record *r, unsigned int n);
+void fill_grant(rf_grant_record *r, unsigned int n);
+void fill_ledger(rf_ledger_record *r, unsigned int n);
+
+void assert_rule(const rf_reward_rule_record *want, const rf_reward_rule_record *got);
+void assert_grant(const rf_grant_record *want, const rf_grant_record *got);
+void assert_ledger(const rf_ledger_record *want, const rf_ledger_record *got);
+
+int on_rule(const rf_reward_rule_record *r, void *payload);
+int on_grant(const rf_grant_record *r, void *payload);
+/* Records the entry's id and seq. */
+int on_ledger(const rf_ledger_record *r, void *payload);
+
+/* A query that filters on nothing (times unset). */
+rf_grant_query grant_query(void);
+visits *scan_rules(rf_backend *b, const char *practice, const char *program_id, const char *after,
+                   unsigned int limit);
+visits *scan_grants(rf_backend *b, const char *practice, const rf_grant_query *q);
+visits *scan_ledger(rf_backend *b, const char *practice, const rf_ledger_query *q);
+/* The ledger scan saw exactly the seqs want[0..n), in that order; frees @v. */
+void assert_seqs(visits *v, const int64_t *want, size_t n);
+
+/* --- digests: records as text, to compare whole states of a backend (digest.c) ------------------ */
+
+/* Lines of text, one per record; expect_digest compares two. */
+typedef struct digest {
+    char *text;
+    size_t len;
+    size_t cap;
+} digest;
+
+digest *digest_new(void);
+void digest_free(digest *d); /* accepts NULL */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void digest_put(digest *d, const char *fmt, ...);
+/* Scan callbacks (payload: a digest): every field as one line, or only the id (the seq). */
+int digest_rule(const rf_reward_rule_record *r, void *payload);
+int digest_grant(const rf_grant_record *r, void *payload);
+int digest_entry(const rf_ledger_record *r, void *payload);
+int digest_rule_id(const rf_reward_rule_record *r, void *payload);
+int digest_grant_id(const rf_grant_record *r, void *payload);
+int digest_seq(const rf_ledger_record *r, void *payload);
+/* Fails the case unless @got equals @want, showing @context and the first line that differs;
+ * frees @got. */
+void expect_digest(const digest *want, digest *got, const char *context);
+
 /* --- the cases of each topic -------------------------------------------------------------------- */
 
 extern const struct CMUnitTest party_cases[];
@@ -162,5 +224,15 @@ extern const struct CMUnitTest v2_transaction_cases[];
 extern const size_t v2_transaction_case_count;
 extern const struct CMUnitTest oom_cases[];
 extern const size_t oom_case_count;
+extern const struct CMUnitTest reward_rule_cases[];
+extern const size_t reward_rule_case_count;
+extern const struct CMUnitTest grant_cases[];
+extern const size_t grant_case_count;
+extern const struct CMUnitTest grant_scan_cases[];
+extern const size_t grant_scan_case_count;
+extern const struct CMUnitTest ledger_cases[];
+extern const size_t ledger_case_count;
+extern const struct CMUnitTest v3_oom_cases[];
+extern const size_t v3_oom_case_count;
 
 #endif

@@ -25,6 +25,11 @@ static const topic topics[] = {
     {referral_scan_cases, &referral_scan_case_count},
     {v2_transaction_cases, &v2_transaction_case_count},
     {oom_cases, &oom_case_count},
+    {reward_rule_cases, &reward_rule_case_count},
+    {grant_cases, &grant_case_count},
+    {grant_scan_cases, &grant_scan_case_count},
+    {ledger_cases, &ledger_case_count},
+    {v3_oom_cases, &v3_oom_case_count},
 };
 
 int main(void)

@@ -1,90 +1,14 @@
-/* The allocation-failure contract case, with the malloc interposition it runs under. */
+/* The allocation-failure contract case for the version 1 and 2 writes (the hook is in oom_hook.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-
-/* --- allocation failures ------------------------------------------------------------------------
- * The out-of-memory case fails allocations by replacing malloc, calloc, realloc and free for the
- * whole program (glibc still provides the real ones as __libc_*). AddressSanitizer owns malloc
- * itself, so that build skips the case; so does valgrind unless it runs with
- * --soname-synonyms=somalloc=nouserintercepts, which leaves these in place. */
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_ALLOC_HOOK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_ALLOC_HOOK 1
-#endif
-#endif
-#if !defined(__GLIBC__)
-#define NO_ALLOC_HOOK 1
-#endif
-
-#ifndef NO_ALLOC_HOOK
-/* Allocations left before every further one fails; negative: none fails. */
-static long allocs_left = -1;
-/* Blocks allocated and not yet freed, program-wide: a case that frees what it made must see
- * the same count at its end as at its start. */
-static long live_blocks;
-
-extern void *__libc_malloc(size_t size);
-extern void *__libc_calloc(size_t count, size_t size);
-extern void *__libc_realloc(void *ptr, size_t size);
-extern void __libc_free(void *ptr);
-
-static int alloc_fails(void)
-{
-    if (allocs_left < 0) {
-        return 0;
-    }
-    if (allocs_left == 0) {
-        return 1;
-    }
-    allocs_left--;
-    return 0;
-}
-
-void *malloc(size_t size)
-{
-    void *p = alloc_fails() ? NULL : __libc_malloc(size);
-    live_blocks += p != NULL;
-    return p;
-}
-
-void *calloc(size_t count, size_t size)
-{
-    void *p = alloc_fails() ? NULL : __libc_calloc(count, size);
-    live_blocks += p != NULL;
-    return p;
-}
-
-void *realloc(void *ptr, size_t size)
-{
-    if (alloc_fails()) {
-        return NULL;
-    }
-    void *p = __libc_realloc(ptr, size);
-    if (ptr == NULL && p != NULL) {
-        live_blocks++;
-    } else if (ptr != NULL && size == 0 && p == NULL) {
-        live_blocks--; /* glibc frees the block */
-    }
-    return p;
-}
-
-void free(void *ptr)
-{
-    live_blocks -= ptr != NULL;
-    __libc_free(ptr);
-}
-#endif
+#include "oom_hook.h"
 
 /* --- out of memory ------------------------------------------------------------------------------
  * Each write runs with allocations failing from the k-th on, k = 0, 1, ... until it succeeds.
  * Every failed attempt must return RF_ENOMEM and leave the records exactly as they were. */
-
-#ifndef NO_ALLOC_HOOK
 
 #define OOM_ROUNDS 40
 
@@ -109,9 +33,9 @@ static void under_oom(rf_backend *b, unsigned int i, oom_write write, oom_check 
     for (long k = 0;; k++) {
         assert_true(k < 1000);
         rf_error_clear();
-        allocs_left = k;
+        oom_fail_after(k);
         int rc = write(b, i);
-        allocs_left = -1;
+        oom_fail_after(-1);
         if (rc == RF_OK) {
             return;
         }
@@ -424,34 +348,25 @@ static void check_v2_after_oom(rf_backend *b)
 static void test_out_of_memory(void **state)
 {
     fixture *fx = *state;
-    if (!fx->f->oom_testable) {
-        skip();
-    }
-    /* Tools that replace malloc themselves (valgrind) bypass the hook: nothing to test then. */
-    void *(*volatile probe)(size_t) = malloc;
-    allocs_left = 0;
-    void *block = probe(1);
-    allocs_left = -1;
-    if (block != NULL) {
-        free(block);
+    if (!fx->f->oom_testable || !oom_hook_ready()) {
         skip();
     }
     /* A backend of the case's own, so that the block count covers its whole life; the fixture
      * holds it so that teardown frees it if an assertion ends the case early. */
     fx->b->free(fx->b);
     fx->b = NULL;
-    long live_before = live_blocks;
+    long live_before = oom_live_blocks();
     for (long k = 0;; k++) {
         fx->b = (rf_backend *)fx;
-        allocs_left = k;
+        oom_fail_after(k);
         rf_status rc = fx->f->open(&fx->b, fx->path);
-        allocs_left = -1;
+        oom_fail_after(-1);
         if (rc == RF_OK) {
             break;
         }
         assert_int_equal(rc, RF_ENOMEM);
         assert_null(fx->b);
-        assert_int_equal(live_blocks, live_before);
+        assert_int_equal(oom_live_blocks(), live_before);
     }
     rf_backend *b = fx->b;
     need_v2(b);
@@ -510,15 +425,9 @@ static void test_out_of_memory(void **state)
     OK(oom_party_insert(b, OOM_ROUNDS));
     b->free(b);
     fx->b = NULL;
-    assert_int_equal(live_blocks, live_before);
+    assert_int_equal(oom_live_blocks(), live_before);
 }
-#else
-static void test_out_of_memory(void **state)
-{
-    (void)state;
-    skip(); /* see NO_ALLOC_HOOK */
-}
-#endif
+
 const struct CMUnitTest oom_cases[] = {
     CASE(test_out_of_memory),
 };

@@ -141,11 +141,12 @@ static void put_referrals(buffer *b, rf_store *store)
     rf_program *prog = NULL;
     assert_ok(rf_program_list(&pit, store));
     while (rf_program_iter_next(&prog, pit) == RF_OK) {
-        put(b, "program %s %s %d %d %d %d %d %d %d %d %lld\n", rf_program_id(prog), rf_program_name(prog),
-            rf_program_window_days(prog), rf_program_attribution(prog),
+        put(b, "program %s %s %d %d %d %d %d %d %d %d %d %d %lld\n", rf_program_id(prog),
+            rf_program_name(prog), rf_program_window_days(prog), rf_program_attribution(prog),
             rf_program_excludes_existing_clients(prog), rf_program_code_style(prog),
             rf_program_auto_issues_code(prog), rf_program_fraud_action(prog), rf_program_velocity_cap(prog),
-            rf_program_velocity_window_days(prog), (long long)rf_program_updated_at(prog));
+            rf_program_velocity_window_days(prog), rf_program_claws_back(prog),
+            rf_program_compliance_mode(prog), (long long)rf_program_updated_at(prog));
         rf_program_free(prog);
     }
     rf_program_iter_free(pit);
@@ -178,6 +179,72 @@ static void put_referrals(buffer *b, rf_store *store)
     rf_referral_iter_free(it);
 }
 
+/* Rules of every programme, then every grant, then the whole ledger. */
+static void put_rewards(buffer *b, rf_store *store)
+{
+    rf_program_iter *pit = NULL;
+    rf_program *prog = NULL;
+    assert_ok(rf_program_list(&pit, store));
+    while (rf_program_iter_next(&prog, pit) == RF_OK) {
+        rf_reward_rule_iter *it = NULL;
+        rf_reward_rule *r = NULL;
+        assert_ok(rf_reward_rule_list(&it, store, rf_program_id(prog)));
+        while (rf_reward_rule_iter_next(&r, it) == RF_OK) {
+            put(b, "rule %s %s %s %d %d %d %lld %s %d %s %d %d %d %d %d %d %lld\n", rf_reward_rule_id(r),
+                rf_reward_rule_program_id(r), rf_reward_rule_name(r), rf_reward_rule_recipient(r),
+                rf_reward_rule_trigger(r), rf_reward_rule_kind(r), (long long)rf_reward_rule_amount(r),
+                S(rf_reward_rule_currency(r)), rf_reward_rule_percent(r), S(rf_reward_rule_item(r)),
+                rf_reward_rule_expiry_days(r), rf_reward_rule_hold_days(r), rf_reward_rule_cap_count(r),
+                rf_reward_rule_cap_days(r), rf_reward_rule_tier(r), rf_reward_rule_active(r),
+                (long long)rf_reward_rule_created_at(r));
+            rf_reward_rule_free(r);
+        }
+        rf_reward_rule_iter_free(it);
+        rf_program_free(prog);
+    }
+    rf_program_iter_free(pit);
+
+    rf_grant_iter *git = NULL;
+    rf_grant *g = NULL;
+    assert_ok(rf_grant_list(&git, store, NULL));
+    while (rf_grant_iter_next(&g, git) == RF_OK) {
+        put(b, "grant %s %s %s %s %s %d %d %d %d %lld %s %lld %lld %d %s %d %d %lld %lld %lld %lld %lld\n",
+            rf_grant_id(g), rf_grant_rule_id(g), rf_grant_program_id(g), rf_grant_referral_id(g),
+            rf_grant_recipient_id(g), rf_grant_recipient(g), rf_grant_kind(g), rf_grant_rule_kind(g),
+            rf_grant_compliance(g), (long long)rf_grant_amount(g), S(rf_grant_currency(g)),
+            (long long)rf_grant_units(g), (long long)rf_grant_remaining(g), rf_grant_percent(g),
+            S(rf_grant_item(g)), rf_grant_tier_count(g), rf_grant_get_status(g),
+            (long long)rf_grant_issued_at(g), (long long)rf_grant_release_at(g),
+            (long long)rf_grant_released_at(g), (long long)rf_grant_expires_at(g),
+            (long long)rf_grant_closed_at(g));
+        rf_grant_free(g);
+    }
+    rf_grant_iter_free(git);
+
+    rf_ledger_iter *lit = NULL;
+    rf_ledger_entry *e = NULL;
+    assert_ok(rf_ledger_list(&lit, store, NULL));
+    while (rf_ledger_iter_next(&e, lit) == RF_OK) {
+        put(b, "entry %s %s %s %d %lld %s %lld %lld %s %lld %lld\n", rf_ledger_entry_id(e),
+            rf_ledger_entry_grant_id(e), rf_ledger_entry_party_id(e), rf_ledger_entry_type(e),
+            (long long)rf_ledger_entry_amount(e), S(rf_ledger_entry_currency(e)),
+            (long long)rf_ledger_entry_pending_delta(e), (long long)rf_ledger_entry_available_delta(e),
+            S(rf_ledger_entry_reference(e)), (long long)rf_ledger_entry_seq(e),
+            (long long)rf_ledger_entry_at(e));
+        rf_ledger_entry_free(e);
+    }
+    rf_ledger_iter_free(lit);
+}
+
+char *reward_snapshot(rf_store *store)
+{
+    buffer b = {malloc(256), 0, 256};
+    assert_non_null(b.data);
+    b.data[0] = '\0';
+    put_rewards(&b, store);
+    return b.data;
+}
+
 char *snapshot(rf_store *store)
 {
     buffer b = {malloc(256), 0, 256};
@@ -198,6 +265,7 @@ char *snapshot(rf_store *store)
     }
     rf_party_iter_free(it);
     put_referrals(&b, store);
+    put_rewards(&b, store);
     int64_t seq = -1;
     assert_ok(rf_journal_last_seq(&seq, store));
     put(&b, "journal %lld\n", (long long)seq);

@@ -53,12 +53,22 @@ void fx_reopen(fixture *fx);
 /* The failing call's message contains @needle. */
 void assert_message_has(const char *needle);
 
-/* A text dump of everything the practice holds (parties, codes, journal),
- * to prove that a failed call changed nothing. Free with free(). */
+/* A text dump of everything the practice holds (parties, codes, programmes,
+ * referrals, reward rules, grants, ledger, journal), to prove that a failed
+ * call changed nothing. Free with free(). */
 char *snapshot(rf_store *store);
+/* The reward records alone (rules of every programme, grants, ledger), to
+ * prove that a replay that journals a move changed no reward. */
+char *reward_snapshot(rf_store *store);
 #define assert_unchanged(store, before)                                                                      \
     do {                                                                                                     \
         char *after_ = snapshot(store);                                                                      \
+        assert_string_equal(after_, (before));                                                               \
+        free(after_);                                                                                        \
+    } while (0)
+#define assert_rewards_unchanged(store, before)                                                              \
+    do {                                                                                                     \
+        char *after_ = reward_snapshot(store);                                                               \
         assert_string_equal(after_, (before));                                                               \
         free(after_);                                                                                        \
     } while (0)

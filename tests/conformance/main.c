@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "reward_support.h"
 
 static int run_module(const char *module, const struct CMUnitTest *cases, size_t count)
 {
@@ -28,6 +29,16 @@ int main(void)
         failed += run_module("referral_request", referral_request_cases, referral_request_case_count);
         failed += run_module("guard", guard_cases, guard_case_count);
         failed += run_module("view", view_cases, view_case_count);
+        failed += run_module("reward_program", reward_program_cases, reward_program_case_count);
+        failed += run_module("reward_rule", reward_rule_cases, reward_rule_case_count);
+        failed +=
+            run_module("reward_rule_refusal", reward_rule_refusal_cases, reward_rule_refusal_case_count);
+        failed += run_module("reward_grant", reward_grant_cases, reward_grant_case_count);
+        failed += run_module("reward_tier", reward_tier_cases, reward_tier_case_count);
+        failed += run_module("reward_ledger", reward_ledger_cases, reward_ledger_case_count);
+        failed += run_module("reward_books", reward_books_cases, reward_books_case_count);
+        failed += run_module("reward_redeem", reward_redeem_cases, reward_redeem_case_count);
+        failed += run_module("reward_property", reward_property_cases, reward_property_case_count);
     }
     return failed != 0;
 }

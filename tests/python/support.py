@@ -140,3 +140,58 @@ class ReferralFixture(StoreFixture):
             fn(*args, **kwargs)
         self.assertEqual(self.snapshot(journal=False), before, "a refused call changed a record")
         return cm.exception, list(self.store.journal(after=seq))
+
+
+class RewardFixture(ReferralFixture):
+    """Mixin: ReferralFixture plus rewards.
+
+    snapshot() also covers every programme's reward rules, the grants, the
+    ledger and every party's balance, so assertRaisesUnchanged proves a
+    refused reward call changed nothing. Referrals made with new_referral()
+    are referred by self.jane through her code.
+    """
+
+    def snapshot(self, store=None, journal=True):
+        store = store or self.store
+        state = super().snapshot(store, journal)
+        rewards = store.rewards
+        rules = {p.id: [r.to_dict() for r in rewards.rules(p)] for p in list(store.programs.list())}
+        grants = [g.to_dict() for g in rewards.grants()]
+        ledger = [e.to_dict() for e in rewards.ledger()]
+        balances = {p.id: rewards.balance(p).to_dict() for p in list(store.parties.list())}
+        return state + (rules, grants, ledger, balances)
+
+    def new_referral(self, name="Lead", code="jane-doe", program=None, **kwargs):
+        """A new lead (``kwargs`` go to the lead, e.g. payer=) referred through ``code``."""
+        lead = self.lead(name, **kwargs)
+        return self.refer(lead, program=program, code=code)
+
+    def close(self, ref):
+        """Walk ``ref`` from RECEIVED to CLOSED, an hour a step."""
+        return self.walk(ref, "ACCEPTED", "SCHEDULED", "SEEN", "CLOSED")
+
+    def grants_of(self, ref):
+        return list(self.store.rewards.grants(referral=ref))
+
+    def ledger_rows(self, party):
+        """The balance rows of ``party`` summed here, in Python, from its ledger entries."""
+        sums = {}
+        columns = {"ISSUED": 2, "REDEEMED": 3, "EXPIRED": 4, "REVERSED": 5}
+        for entry in self.store.rewards.ledger(party=party):
+            row = sums.setdefault(entry.currency, [0] * 6)
+            row[0] += entry.available_delta
+            row[1] += entry.pending_delta
+            if entry.type.name in columns:
+                row[columns[entry.type.name]] += entry.amount
+        order = sorted(c for c in sums if c is not None) + ([None] if None in sums else [])
+        return tuple(referral.BalanceRow(c, *sums[c]) for c in order if any(sums[c]))
+
+    def assertBooks(self, party):
+        """The party's balance is the sum of its entries, the audit agrees, and
+        no grant exists twice for one (rule, referral, recipient)."""
+        balance = self.store.rewards.balance(party)
+        self.assertEqual(balance.rows, self.ledger_rows(party))
+        self.assertEqual(self.store.rewards.audit(party), balance)
+        keys = [(g.rule_id, g.referral_id, g.recipient_id) for g in self.store.rewards.grants()]
+        self.assertEqual(len(keys), len(set(keys)), "a grant exists twice")
+        return balance

@@ -36,8 +36,8 @@ class ProgramCases(StoreFixture):
         self.assertEqual(prog.to_dict(), {
             "id": prog.id, "name": "Client advocates", "window_days": 90, "attribution": "LAST_TOUCH",
             "exclude_existing_clients": True, "code_style": "VANITY", "auto_issue_code": False,
-            "fraud_action": "BLOCK", "velocity_cap": 0, "velocity_window_days": 30, "created_at": T0,
-            "updated_at": T0})
+            "fraud_action": "BLOCK", "velocity_cap": 0, "velocity_window_days": 30, "clawback": False,
+            "compliance_mode": False, "created_at": T0, "updated_at": T0})
         self.assertIn("Client advocates", repr(prog))
 
     def test_create_with_every_setting(self):

@@ -8,5 +8,8 @@ int main(void)
     failed += run_transaction_cases();
     failed += run_migration_cases();
     failed += run_record_v2_cases();
+    failed += run_migration_v2_cases();
+    failed += run_record_v3_cases();
+    failed += run_scan_v3_cases();
     return failed != 0;
 }

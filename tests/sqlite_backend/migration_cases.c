@@ -138,11 +138,11 @@ static void v1_file_is_upgraded_with_its_data(void **state)
     write_v1_file(f->path);
 
     rf_backend *b = open_ok(f->path);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3); /* both steps, in one go */
     assert_int_equal(raw_int(f->path, "PRAGMA application_id"), 0x5246524C);
     char buf[128];
     assert_string_equal(
-        raw_text(f->path, "SELECT value FROM meta WHERE key = 'schema_version'", buf, sizeof buf), "2");
+        raw_text(f->path, "SELECT value FROM meta WHERE key = 'schema_version'", buf, sizeof buf), "3");
     assert_string_equal(raw_text(f->path, "SELECT value FROM meta WHERE key = 'created_by'", buf, sizeof buf),
                         "libreferral 0.1.0");
     assert_string_equal(
@@ -195,7 +195,7 @@ static void v1_file_is_upgraded_with_its_data(void **state)
     /* Opening again changes nothing more. */
     b = open_ok(f->path);
     b->free(b);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 }
 
 /* The schema text of every table and index, for comparing two files. */
@@ -309,7 +309,8 @@ static void failed_upgrade_changes_nothing(void **state)
     assert_error_mentions("migrating the schema from version 1");
     assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name IN ('programs', "
-                                      "'touches', 'touches_visitor')"),
+                                      "'touches', 'touches_visitor', 'reward_rules', 'reward_grants', "
+                                      "'ledger_entries')"),
                      0);
     assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM parties"), 3);
@@ -331,7 +332,7 @@ static void concurrent_opens_upgrade_once(void **state)
     assert_int_equal(a->referral_get(a, PRACTICE, "0001-r", &got), RF_OK);
     b->free(b);
     a->free(a);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 }
 
 int run_migration_cases(void)

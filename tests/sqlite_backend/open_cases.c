@@ -20,20 +20,25 @@ static void creates_file_with_schema_and_wal(void **state)
 
     char buf[256];
     assert_string_equal(raw_text(f->path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
-    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
     raw_text(f->path, "SELECT value FROM meta WHERE key = 'created_by'", buf, sizeof buf);
     assert_string_equal(buf, "libreferral " RF_VERSION);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta WHERE key = 'migrated_by'"), 0);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                                       "('parties', 'codes', 'journal', 'idempotency', 'meta', 'programs', "
-                                      "'touches', 'referrals')"),
-                     8);
-    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                                      "('parties_email_key', 'parties_phone_key', 'codes_owner', "
-                                      "'touches_visitor', 'referrals_attribution', 'referrals_referrer', "
-                                      "'referrals_referee', 'referrals_target', 'referrals_program')"),
-                     9);
+                                      "'touches', 'referrals', 'reward_rules', 'reward_grants', "
+                                      "'ledger_entries')"),
+                     11);
+    assert_int_equal(raw_int(f->path,
+                             "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                             "('parties_email_key', 'parties_phone_key', 'codes_owner', "
+                             "'touches_visitor', 'referrals_attribution', 'referrals_referrer', "
+                             "'referrals_referee', 'referrals_target', 'referrals_program', "
+                             "'reward_rules_program', 'reward_grants_recipient', "
+                             "'reward_grants_referral', 'reward_grants_rule', 'reward_grants_release', "
+                             "'reward_grants_expiry', 'ledger_entries_party', 'ledger_entries_grant')"),
+                     17);
     assert_all_keys_lead_with_practice(f->path);
     b->free(b);
 }
@@ -49,7 +54,7 @@ static void empty_existing_file_gets_schema(void **state)
 
     rf_backend *b = open_ok(f->path);
     b->free(b);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 }
 
 static void reopen_shows_everything_written(void **state)
@@ -168,7 +173,7 @@ static void newer_schema_is_refused_untouched(void **state)
     remove_db(f->path);
     rf_backend *b = open_ok(f->path);
     b->free(b);
-    raw_exec(f->path, "PRAGMA user_version = 3");
+    raw_exec(f->path, "PRAGMA user_version = 4");
 
     size_t size;
     char *before = slurp(f->path, &size);
@@ -178,8 +183,8 @@ static void newer_schema_is_refused_untouched(void **state)
     assert_null(b);
     assert_int_equal(rf_error_last()->code, RF_EVERSION);
     assert_error_mentions(f->path);
-    assert_error_mentions("schema version 3");
-    assert_error_mentions("up to 2");
+    assert_error_mentions("schema version 4");
+    assert_error_mentions("up to 3");
     assert_error_mentions("upgrade libreferral");
     assert_file_unchanged(f->path, before, size);
     free(before);

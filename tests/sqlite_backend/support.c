@@ -2,6 +2,8 @@
  * access to the file, record builders and assertions. */
 #include "support.h"
 
+#include "backends/sqlite/sqlite_internal.h" /* the statements, for their query plans */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -217,6 +219,169 @@ void assert_same_code(const rf_code_record *a, const rf_code_record *b)
     assert_int_equal(a->created_at, b->created_at);
     assert_int_equal(a->expires_at, b->expires_at);
     assert_int_equal(a->revoked_at, b->revoked_at);
+}
+
+rf_reward_rule_record reward_rule(const char *id, const char *program_id)
+{
+    rf_reward_rule_record r = {
+        .id = id,
+        .program_id = program_id,
+        .name = "Friend's first session",
+        .currency = "GBP",
+        .item = "+15 minutes",
+        .recipient = 1,
+        .trigger = 7,
+        .kind = 1,
+        .percent = 10,
+        .expiry_days = 180,
+        .hold_days = 14,
+        .cap_count = 3,
+        .cap_days = 365,
+        .tier = 5,
+        .active = 1,
+        .amount = 2500,
+        .created_at = 1700000000,
+        .updated_at = 1700000001,
+    };
+    return r;
+}
+
+rf_grant_record grant(const char *id, const char *key, const char *recipient_id)
+{
+    rf_grant_record g = {
+        .id = id,
+        .grant_key = key,
+        .rule_id = "0001-w",
+        .program_id = "prog-1",
+        .referral_id = "0001-r",
+        .recipient_id = recipient_id,
+        .currency = "GBP",
+        .item = "+15 minutes",
+        .recipient = 1,
+        .kind = 8,
+        .rule_kind = 1,
+        .compliance = 1,
+        .percent = 10,
+        .tier_count = 3,
+        .status = 1,
+        .amount = 2500,
+        .units = 2500,
+        .issued_at = 1700000000,
+        .release_at = 1701209600,
+        .released_at = 1701209700,
+        .expires_at = 1716761600,
+        .closed_at = 1716761700,
+        .updated_at = 1716761800,
+    };
+    return g;
+}
+
+rf_ledger_record entry(const char *id, const char *key, int64_t seq)
+{
+    rf_ledger_record e = {
+        .id = id,
+        .entry_key = key,
+        .grant_id = "0001-g",
+        .party_id = "0001-p",
+        .currency = "GBP",
+        .reference = "invoice 42",
+        .type = 3,
+        .amount = 700,
+        .pending_delta = -2500,
+        .available_delta = 1800,
+        .seq = seq,
+        .at = 1700000400,
+    };
+    return e;
+}
+
+void assert_same_rule(const rf_reward_rule_record *a, const rf_reward_rule_record *b)
+{
+    assert_same_str(a->id, b->id);
+    assert_same_str(a->program_id, b->program_id);
+    assert_same_str(a->name, b->name);
+    assert_same_str(a->currency, b->currency);
+    assert_same_str(a->item, b->item);
+    assert_int_equal(a->recipient, b->recipient);
+    assert_int_equal(a->trigger, b->trigger);
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->percent, b->percent);
+    assert_int_equal(a->expiry_days, b->expiry_days);
+    assert_int_equal(a->hold_days, b->hold_days);
+    assert_int_equal(a->cap_count, b->cap_count);
+    assert_int_equal(a->cap_days, b->cap_days);
+    assert_int_equal(a->tier, b->tier);
+    assert_int_equal(a->active, b->active);
+    assert_int_equal(a->amount, b->amount);
+    assert_int_equal(a->created_at, b->created_at);
+    assert_int_equal(a->updated_at, b->updated_at);
+}
+
+void assert_same_grant(const rf_grant_record *a, const rf_grant_record *b)
+{
+    assert_same_str(a->id, b->id);
+    assert_same_str(a->grant_key, b->grant_key);
+    assert_same_str(a->rule_id, b->rule_id);
+    assert_same_str(a->program_id, b->program_id);
+    assert_same_str(a->referral_id, b->referral_id);
+    assert_same_str(a->recipient_id, b->recipient_id);
+    assert_same_str(a->currency, b->currency);
+    assert_same_str(a->item, b->item);
+    assert_int_equal(a->recipient, b->recipient);
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->rule_kind, b->rule_kind);
+    assert_int_equal(a->compliance, b->compliance);
+    assert_int_equal(a->percent, b->percent);
+    assert_int_equal(a->tier_count, b->tier_count);
+    assert_int_equal(a->status, b->status);
+    assert_int_equal(a->amount, b->amount);
+    assert_int_equal(a->units, b->units);
+    assert_int_equal(a->issued_at, b->issued_at);
+    assert_int_equal(a->release_at, b->release_at);
+    assert_int_equal(a->released_at, b->released_at);
+    assert_int_equal(a->expires_at, b->expires_at);
+    assert_int_equal(a->closed_at, b->closed_at);
+    assert_int_equal(a->updated_at, b->updated_at);
+}
+
+void assert_same_entry(const rf_ledger_record *a, const rf_ledger_record *b)
+{
+    assert_same_str(a->id, b->id);
+    assert_same_str(a->entry_key, b->entry_key);
+    assert_same_str(a->grant_id, b->grant_id);
+    assert_same_str(a->party_id, b->party_id);
+    assert_same_str(a->currency, b->currency);
+    assert_same_str(a->reference, b->reference);
+    assert_int_equal(a->type, b->type);
+    assert_int_equal(a->amount, b->amount);
+    assert_int_equal(a->pending_delta, b->pending_delta);
+    assert_int_equal(a->available_delta, b->available_delta);
+    assert_int_equal(a->seq, b->seq);
+    assert_int_equal(a->at, b->at);
+}
+
+void assert_plan(const char *path, int stmt, const char *uses, int sorts)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", rf__sqlite_sql((rf_sqlite_stmt_id)stmt));
+    assert_non_null(sql);
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    char plan[1024] = "";
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        size_t len = strlen(plan);
+        snprintf(plan + len, sizeof plan - len, "%s\n", (const char *)sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    sqlite3_free(sql);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    if (strstr(plan, uses) == NULL) {
+        fail_msg("statement %d: plan\n%sdoes not use %s", stmt, plan, uses);
+    }
+    if (!sorts && strstr(plan, "TEMP B-TREE") != NULL) {
+        fail_msg("statement %d: plan\n%ssorts its rows", stmt, plan);
+    }
 }
 
 int setup(void **state)

@@ -52,6 +52,21 @@ void assert_same_str(const char *a, const char *b);
 void assert_same_party(const rf_party_record *a, const rf_party_record *b);
 void assert_same_code(const rf_code_record *a, const rf_code_record *b);
 
+/* Contract version 3: records with a value in every field (the grant's
+ * times are all distinct and non-zero; the entry's deltas are signed). */
+rf_reward_rule_record reward_rule(const char *id, const char *program_id);
+rf_grant_record grant(const char *id, const char *key, const char *recipient_id);
+rf_ledger_record entry(const char *id, const char *key, int64_t seq);
+void assert_same_rule(const rf_reward_rule_record *a, const rf_reward_rule_record *b);
+void assert_same_grant(const rf_grant_record *a, const rf_grant_record *b);
+void assert_same_entry(const rf_ledger_record *a, const rf_ledger_record *b);
+
+/* The query plan of the backend's cached statement @stmt (an rf_sqlite_stmt_id
+ * of backends/sqlite/sqlite_internal.h) on the file at @path must contain
+ * @uses; with @sorts 0 it must also need no sort of its own (no temporary
+ * B-tree), i.e. find its rows in the order it returns them. */
+void assert_plan(const char *path, int stmt, const char *uses, int sorts);
+
 /* A fixture per case; teardown removes its database. */
 int setup(void **state);
 int teardown(void **state);
@@ -62,5 +77,8 @@ int run_open_cases(void);
 int run_transaction_cases(void);
 int run_migration_cases(void);
 int run_record_v2_cases(void);
+int run_migration_v2_cases(void);
+int run_record_v3_cases(void);
+int run_scan_v3_cases(void);
 
 #endif

@@ -18,6 +18,13 @@
         ref.advance("scheduled", appointment_at=datetime(2026, 3, 9, 10, 0))
         print(ref.state, ref.fhir)                  # SCHEDULED ('in-progress', 'appointment-scheduled')
 
+        store.rewards.add_rule(advocates, "Thank-you credit", "referrer", "account_credit",
+                               amount=2500, currency="EUR")   # 25.00 EUR when a referral closes
+        ref.advance("seen")
+        ref.advance("closed")
+        print(store.rewards.balance(jane)["EUR"].available)   # 2500
+        store.rewards.redeem(party=jane, currency="EUR", amount=1000, reference="INV-1")
+
 Failures raise ReferralError subclasses carrying the library's message
 (``str(exc)``, ``exc.message``) and status code (``exc.code``). The
 low-level SWIG module is ``referral.core``; it mirrors the C API.
@@ -30,6 +37,9 @@ from ._referral_store import Programs, Referrals, Touches
 from ._referrals import (AttributionModel, CareLevel, Direction, FraudAction, FraudFlag, PartnerExchangeRow,
                          Program, Referral, ReferralState, ReferrerEntry, ReferrerStatus, Source, Touch, Urgency,
                          fhir_status, is_terminal, state_can_move)
+from ._reward_store import Rewards
+from ._rewards import (AMOUNT_MAX, REWARD_DAYS_MAX, Balance, BalanceRow, Grant, GrantStatus, LedgerEntry,
+                       LedgerType, ProcessResult, RewardKind, RewardRecipient, RewardRule, TierProgress)
 from ._store import Codes, Parties, Store
 
 ReferralError = core.ReferralError
@@ -41,6 +51,8 @@ IllegalTransition = core.IllegalTransition
 StorageError = core.StorageError
 OutOfMemory = core.OutOfMemory
 PolicyViolation = core.PolicyViolation
+InsufficientBalance = core.InsufficientBalance
+IntegrityError = core.IntegrityError
 
 #: The run-time libreferral version, e.g. "0.1.0".
 __version__ = core.rf_version_string()
@@ -54,11 +66,14 @@ def strerror(code):
 
 
 __all__ = [
-    "Store", "Parties", "Codes", "Programs", "Touches", "Referrals",
+    "Store", "Parties", "Codes", "Programs", "Touches", "Referrals", "Rewards",
     "Party", "Code", "Event", "Program", "Touch", "Referral", "ReferrerEntry", "PartnerExchangeRow",
+    "RewardRule", "Grant", "LedgerEntry", "Balance", "BalanceRow", "TierProgress", "ProcessResult",
+    "RewardRecipient", "RewardKind", "GrantStatus", "LedgerType", "AMOUNT_MAX", "REWARD_DAYS_MAX",
     "PartyKind", "Payer", "Intake", "CodeStyle", "Channel", "CodeState", "Consent",
     "ReferralState", "Direction", "Source", "CareLevel", "Urgency", "AttributionModel", "FraudAction",
     "FraudFlag", "ReferrerStatus", "state_can_move", "is_terminal", "fhir_status",
     "ReferralError", "NotFound", "AlreadyExists", "InvalidArgument", "Conflict", "IllegalTransition",
-    "StorageError", "OutOfMemory", "PolicyViolation", "strerror", "__version__", "version_info",
+    "StorageError", "OutOfMemory", "PolicyViolation", "InsufficientBalance", "IntegrityError", "strerror",
+    "__version__", "version_info",
 ]

@@ -62,7 +62,8 @@ class Programs:
     """``store.programs``: referral programmes and their rules."""
 
     _SETTINGS = ("name", "window_days", "attribution", "exclude_existing_clients", "code_style",
-                 "auto_issue_code", "fraud_action", "velocity_cap", "velocity_window_days", "idempotency_key")
+                 "auto_issue_code", "fraud_action", "velocity_cap", "velocity_window_days", "clawback",
+                 "compliance_mode", "idempotency_key")
 
     def __init__(self, store):
         self._store = store
@@ -70,7 +71,7 @@ class Programs:
     @staticmethod
     def _options(name=None, window_days=None, attribution=None, exclude_existing_clients=None,
                  code_style=None, auto_issue_code=None, fraud_action=None, velocity_cap=None,
-                 velocity_window_days=None, idempotency_key=None):
+                 velocity_window_days=None, clawback=None, compliance_mode=None, idempotency_key=None):
         return {
             "name": name,
             "window_days": window_days,
@@ -81,12 +82,14 @@ class Programs:
             "fraud_action": _enum(FraudAction, fraud_action, "fraud_action"),
             "velocity_cap": velocity_cap,
             "velocity_window_days": velocity_window_days,
+            "clawback": _flag(clawback, "clawback"),
+            "compliance_mode": _flag(compliance_mode, "compliance_mode"),
             "idempotency_key": idempotency_key,
         }
 
     def create(self, name=None, window_days=None, attribution="last_touch", exclude_existing_clients=True,
                code_style="vanity", auto_issue_code=False, fraud_action="block", velocity_cap=0,
-               velocity_window_days=30, idempotency_key=None):
+               velocity_window_days=30, clawback=False, compliance_mode=False, idempotency_key=None):
         """Create a programme and return it.
 
         ``name`` is required and unique in the practice (InvalidArgument,
@@ -96,11 +99,15 @@ class Programs:
         "vanity" or "short" for codes issued automatically (``auto_issue_code``)
         when a referee becomes a client; ``fraud_action``: "block" (refuse with
         PolicyViolation) or "flag"; ``velocity_cap`` referrals per referrer per
-        ``velocity_window_days`` (0: no cap). A retry with the same
+        ``velocity_window_days`` (0: no cap); ``clawback``: a referral that
+        fails after its rewards were released takes back what is left;
+        ``compliance_mode``: rewards for federally insured parties become
+        thank-you notes only (US anti-kickback rules). A retry with the same
         ``idempotency_key`` returns the first programme and changes nothing.
         """
         opts = self._options(name, window_days, attribution, exclude_existing_clients, code_style,
-                             auto_issue_code, fraud_action, velocity_cap, velocity_window_days, idempotency_key)
+                             auto_issue_code, fraud_action, velocity_cap, velocity_window_days, clawback,
+                             compliance_mode, idempotency_key)
         return Program._from_c(self._store._call(core.rf_program_create, opts))
 
     def update(self, program, **changes):

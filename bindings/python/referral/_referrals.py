@@ -179,7 +179,9 @@ def _reached_at(h):
 # --- records -----------------------------------------------------------------------
 
 class Program(_Record):
-    """A referral programme: attribution policy, code style, fraud policy."""
+    """A referral programme: attribution policy, code style, fraud policy and
+    reward policy (``clawback``, ``compliance_mode``; its reward rules are
+    store.rewards.rules(program))."""
 
     _c_fields = (
         ("id", core.rf_program_id, None),
@@ -192,6 +194,8 @@ class Program(_Record):
         ("fraud_action", core.rf_program_fraud_action, FraudAction._from_c),
         ("velocity_cap", core.rf_program_velocity_cap, None),
         ("velocity_window_days", core.rf_program_velocity_window_days, None),
+        ("clawback", core.rf_program_claws_back, bool),
+        ("compliance_mode", core.rf_program_compliance_mode, bool),
         ("created_at", core.rf_program_created_at, None),
         ("updated_at", core.rf_program_updated_at, None),
     )

@@ -1,6 +1,7 @@
 """The Store facade: opening, the clock, transactions, parties, codes, journal.
 
-Programmes, touches and referrals are in _referral_store.py.
+Programmes, touches and referrals are in _referral_store.py, rewards in
+_reward_store.py.
 """
 
 import contextlib
@@ -181,6 +182,12 @@ class Store:
         """Referrals and their lifecycle: see Referrals."""
         from ._referral_store import Referrals
         return Referrals(self)
+
+    @property
+    def rewards(self):
+        """Reward rules, grants, the ledger, balances and tiers: see Rewards."""
+        from ._reward_store import Rewards
+        return Rewards(self)
 
     # --- the clock --------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 /**
  * @file referral/sys/backend.h
- * @brief The contract for storage backends (version 2).
+ * @brief The contract for storage backends (version 3).
  *
  * A backend stores, finds and scans records; every domain rule (validation,
  * lifecycle, idempotency, journalling) lives in the library above it. The
@@ -68,8 +68,11 @@
 extern "C" {
 #endif
 
-/** The contract version this header describes: 2 added programmes, touches and referrals. */
-#define RF_BACKEND_VERSION 2
+/**
+ * The contract version this header describes: 2 added programmes, touches and
+ * referrals; 3 added reward rules, grants and the ledger.
+ */
+#define RF_BACKEND_VERSION 3
 
 /** A party as stored. Enums are stored as their integer values. */
 typedef struct rf_party_record {
@@ -236,6 +239,97 @@ typedef struct rf_referral_query {
     unsigned int limit;      /**< visit at most this many; 0 for no limit */
 } rf_referral_query;
 
+/** A reward rule as stored (contract version 3). */
+typedef struct rf_reward_rule_record {
+    const char *id;         /**< UUID text; primary key within the practice */
+    const char *program_id; /**< the programme (indexed with id for listing) */
+    const char *name;       /**< label */
+    const char *currency;   /**< ISO 4217 or NULL */
+    const char *item;       /**< item text or NULL */
+    int recipient;          /**< ::rf_reward_recipient */
+    int trigger;            /**< ::rf_referral_state */
+    int kind;               /**< ::rf_reward_kind */
+    int percent;            /**< 0 unless a percent discount */
+    int expiry_days;        /**< 0: never */
+    int hold_days;          /**< 0: released at once */
+    int cap_count;          /**< 0: no cap */
+    int cap_days;           /**< the cap period */
+    int tier;               /**< threshold on the referrer's count */
+    int active;             /**< 1, or 0 once retired */
+    int64_t amount;         /**< minor units, 0 when none */
+    rf_time created_at;     /**< when it was added */
+    rf_time updated_at;     /**< when it last changed */
+} rf_reward_rule_record;
+
+/** A grant as stored (contract version 3). Only status and the times after issue change. */
+typedef struct rf_grant_record {
+    const char *id; /**< UUID text; primary key within the practice */
+    /** `rule:referral:recipient` ids; unique within the practice (exactly-once grants). */
+    const char *grant_key;
+    const char *rule_id;      /**< the rule (indexed) */
+    const char *program_id;   /**< the rule's programme */
+    const char *referral_id;  /**< the referral that earned it (indexed) */
+    const char *recipient_id; /**< the party it is for (indexed) */
+    const char *currency;     /**< ISO 4217 or NULL */
+    const char *item;         /**< item text or NULL */
+    int recipient;            /**< ::rf_reward_recipient */
+    int kind;                 /**< ::rf_reward_kind given */
+    int rule_kind;            /**< ::rf_reward_kind the rule named */
+    int compliance;           /**< 1 when compliance mode converted it */
+    int percent;              /**< percent discount, else 0 */
+    int tier_count;           /**< the referrer's count that earned it, else 0 */
+    int status;               /**< ::rf_grant_status */
+    int64_t amount;           /**< minor units, 0 when none */
+    int64_t units;            /**< ledger units: the amount for money, 1 for an item, 0 for a note */
+    rf_time issued_at;        /**< when issued */
+    rf_time release_at;       /**< when due for release */
+    rf_time released_at;      /**< when released, or 0 */
+    rf_time expires_at;       /**< when what is left expires, or 0 */
+    rf_time closed_at;        /**< when settled, expired or reversed, or 0 */
+    rf_time updated_at;       /**< when it last changed */
+} rf_grant_record;
+
+/**
+ * Which grants a grant scan visits, in ascending id order. NULL / unset
+ * fields do not filter; the time bounds are inclusive upper bounds that
+ * skip records whose time is 0.
+ */
+typedef struct rf_grant_query {
+    const char *after_id;     /**< only ids greater than this */
+    const char *recipient_id; /**< only this recipient's */
+    const char *referral_id;  /**< only this referral's */
+    const char *rule_id;      /**< only this rule's */
+    int status;               /**< only this status; 0 for all */
+    rf_time release_by;       /**< only release_at != 0 and <= this; ::RF_TIME_UNSET for no bound */
+    rf_time expires_by;       /**< only expires_at != 0 and <= this; ::RF_TIME_UNSET for no bound */
+    rf_time issued_from;      /**< only issued_at >= this; ::RF_TIME_UNSET for no bound */
+    unsigned int limit;       /**< visit at most this many; 0 for no limit */
+} rf_grant_query;
+
+/** A ledger entry as stored (contract version 3). Entries are never changed. */
+typedef struct rf_ledger_record {
+    const char *id;          /**< UUID text; primary key within the practice */
+    const char *entry_key;   /**< unique within the practice: what makes the entry happen once */
+    const char *grant_id;    /**< the grant (indexed) */
+    const char *party_id;    /**< the grant's recipient (indexed) */
+    const char *currency;    /**< ISO 4217 or NULL */
+    const char *reference;   /**< the host's reference, or NULL */
+    int type;                /**< ::rf_ledger_type */
+    int64_t amount;          /**< units moved, >= 0 */
+    int64_t pending_delta;   /**< signed change to pending */
+    int64_t available_delta; /**< signed change to available */
+    int64_t seq;             /**< journal sequence of its event; unique, the ledger's order */
+    rf_time at;              /**< when it was recorded */
+} rf_ledger_record;
+
+/** Which entries a ledger scan visits, in ascending seq order. NULL fields do not filter. */
+typedef struct rf_ledger_query {
+    int64_t after_seq;    /**< only seq greater than this; 0 from the start */
+    const char *party_id; /**< only this party's */
+    const char *grant_id; /**< only this grant's */
+    unsigned int limit;   /**< visit at most this many; 0 for no limit */
+} rf_ledger_query;
+
 /** Scan callbacks: return 0 to go on, non-zero to stop (the scan then returns ::RF_OK). */
 typedef int (*rf_party_visit_fn)(const rf_party_record *record, void *payload);
 /** Code scan callback; see ::rf_party_visit_fn. */
@@ -248,6 +342,12 @@ typedef int (*rf_program_visit_fn)(const rf_program_record *record, void *payloa
 typedef int (*rf_touch_visit_fn)(const rf_touch_record *record, void *payload);
 /** Referral scan callback; see ::rf_party_visit_fn. */
 typedef int (*rf_referral_visit_fn)(const rf_referral_record *record, void *payload);
+/** Reward rule scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_reward_rule_visit_fn)(const rf_reward_rule_record *record, void *payload);
+/** Grant scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_grant_visit_fn)(const rf_grant_record *record, void *payload);
+/** Ledger scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_ledger_visit_fn)(const rf_ledger_record *record, void *payload);
 
 /** A storage backend: a versioned table of functions. */
 struct rf_backend {
@@ -359,6 +459,46 @@ struct rf_backend {
     /** Visit the referrals matching @p query in ascending id order. */
     int (*referral_scan)(rf_backend *backend, const char *practice, const rf_referral_query *query,
                          rf_referral_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 3: reward rules
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id is taken. */
+    int (*reward_rule_insert)(rf_backend *backend, const char *practice, const rf_reward_rule_record *record);
+    /** Replace the record with the same id; ::RF_ENOTFOUND. */
+    int (*reward_rule_update)(rf_backend *backend, const char *practice, const rf_reward_rule_record *record);
+    /** Fill @p out with the rule @p id; ::RF_ENOTFOUND. */
+    int (*reward_rule_get)(rf_backend *backend, const char *practice, const char *id,
+                           rf_reward_rule_record *out);
+    /** Visit rules of @p program_id (NULL: all) with id > @p after_id (NULL: all) in ascending id order. */
+    int (*reward_rule_scan)(rf_backend *backend, const char *practice, const char *program_id,
+                            const char *after_id, unsigned int limit, rf_reward_rule_visit_fn visit,
+                            void *payload);
+    /** @} */
+
+    /** @name Version 3: grants
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or the grant key is taken. */
+    int (*grant_insert)(rf_backend *backend, const char *practice, const rf_grant_record *record);
+    /** Replace the record with the same id (the grant key never changes); ::RF_ENOTFOUND. */
+    int (*grant_update)(rf_backend *backend, const char *practice, const rf_grant_record *record);
+    /** Fill @p out with the grant @p id; ::RF_ENOTFOUND. */
+    int (*grant_get)(rf_backend *backend, const char *practice, const char *id, rf_grant_record *out);
+    /** Fill @p out with the grant whose key is @p grant_key; ::RF_ENOTFOUND. */
+    int (*grant_get_by_key)(rf_backend *backend, const char *practice, const char *grant_key,
+                            rf_grant_record *out);
+    /** Visit the grants matching @p query in ascending id order. */
+    int (*grant_scan)(rf_backend *backend, const char *practice, const rf_grant_query *query,
+                      rf_grant_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 3: the ledger (append-only)
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id, the entry key or the seq is taken. */
+    int (*ledger_insert)(rf_backend *backend, const char *practice, const rf_ledger_record *record);
+    /** Visit the entries matching @p query in ascending seq order. */
+    int (*ledger_scan)(rf_backend *backend, const char *practice, const rf_ledger_query *query,
+                       rf_ledger_visit_fn visit, void *payload);
     /** @} */
 };
 

@@ -142,6 +142,8 @@ typedef enum rf__mem_table_id {
     RF__MEM_PROGRAMS,
     RF__MEM_TOUCHES,
     RF__MEM_REFERRALS,
+    RF__MEM_REWARD_RULES,
+    RF__MEM_GRANTS,
     RF__MEM_TABLES
 } rf__mem_table_id;
 
@@ -188,8 +190,27 @@ typedef struct rf__mem_kind {
     rf__mem_grouping groupings[RF__MEM_MAX_GROUPINGS];
 } rf__mem_kind;
 
+/* The ledger keeps its own indexes (mem_ledger.c): it is read in seq order, not id order. */
+typedef struct rf__mem_seq_vec {
+    rf_ledger_record **items; /* ascending seq */
+    size_t len;
+    size_t cap;
+} rf__mem_seq_vec;
+
+typedef struct rf__mem_ledger {
+    rf__mem_map by_id;
+    rf__mem_map by_key; /* entry_key */
+    rf__mem_seq_vec all;
+    /* party_id and grant_id -> an rf__mem_seq_vec of that key's entries, with the key copied
+     * behind it. A group emptied by undo stays until the backend is freed: undo must not free
+     * what a retry of the write may reuse, and an empty group is invisible to scans. */
+    rf__mem_map by_party;
+    rf__mem_map by_grant;
+} rf__mem_ledger;
+
 typedef struct rf__mem_practice {
     rf__mem_table tables[RF__MEM_TABLES];
+    rf__mem_ledger ledger;
     rf__mem_map idempotency;
     rf_event_record **events; /* events[i] has seq i + 1 */
     size_t events_len;
@@ -201,7 +222,8 @@ typedef enum rf__mem_op {
     RF__MEM_RECORD_INSERT,
     RF__MEM_RECORD_UPDATE,
     RF__MEM_EVENT_APPEND,
-    RF__MEM_IDEMPOTENCY_PUT
+    RF__MEM_IDEMPOTENCY_PUT,
+    RF__MEM_LEDGER_INSERT
 } rf__mem_op;
 
 /* One write, as the undo log remembers it. */
@@ -273,6 +295,8 @@ typedef struct rf__mem_scan {
         rf_program_visit_fn program;
         rf_touch_visit_fn touch;
         rf_referral_visit_fn referral;
+        rf_reward_rule_visit_fn reward_rule;
+        rf_grant_visit_fn grant;
     } fn;
     void *payload;
 } rf__mem_scan;
@@ -294,5 +318,11 @@ void rf__mem_records_free(rf__mem_practice *p);
 void rf__mem_records_install(rf_backend *backend);
 /* mem_referrals.c: programmes, touches and referrals (contract version 2). */
 void rf__mem_referrals_install(rf_backend *backend);
+/* mem_rewards.c: reward rules and grants (contract version 3). */
+void rf__mem_rewards_install(rf_backend *backend);
+/* mem_ledger.c: the ledger (contract version 3), with its undo and free. */
+void rf__mem_ledger_install(rf_backend *backend);
+void rf__mem_ledger_undo(const rf__mem_undo *u);
+void rf__mem_ledger_free(rf__mem_ledger *l);
 
 #endif

@@ -1,6 +1,7 @@
 /* The in-memory backend: practices, transactions (an undo log), the journal and idempotency keys.
- * The record tables are in mem_table.c, their types in mem_records.c (parties, codes) and
- * mem_referrals.c (programmes, touches, referrals), the index structures in mem_index.c.
+ * The record tables are in mem_table.c, their types in mem_records.c (parties, codes),
+ * mem_referrals.c (programmes, touches, referrals) and mem_rewards.c (reward rules, grants), the
+ * ledger in mem_ledger.c, the index structures in mem_index.c.
  *
  * Every write reserves all the memory it needs before it changes anything, so a failure leaves
  * the records as they were; undo then only ever moves pointers back. */
@@ -70,6 +71,7 @@ static int practice_get(rf__mem_backend *b, const char *practice, rf__mem_practi
 static void practice_free(rf__mem_practice *p)
 {
     rf__mem_records_free(p);
+    rf__mem_ledger_free(&p->ledger);
     for (size_t i = 0; i < p->events_len; i++) {
         free(p->events[i]);
     }
@@ -136,6 +138,7 @@ static void undo_one(const rf__mem_undo *u)
         free(u->record);
         break;
     }
+    case RF__MEM_LEDGER_INSERT: rf__mem_ledger_undo(u); break;
     default: rf__mem_records_undo(u); break;
     }
 }
@@ -386,6 +389,8 @@ rf_status rf_backend_memory_new(rf_backend **out)
     b->base.rollback = mem_rollback;
     rf__mem_records_install(&b->base);
     rf__mem_referrals_install(&b->base);
+    rf__mem_rewards_install(&b->base);
+    rf__mem_ledger_install(&b->base);
     b->base.journal_append = mem_journal_append;
     b->base.journal_last_seq = mem_journal_last_seq;
     b->base.idempotency_get = mem_idempotency_get;

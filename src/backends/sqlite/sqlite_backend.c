@@ -75,6 +75,7 @@ static void forget_locked_state(rf_sqlite *b)
     b->seq_known = 0;
     b->referral.known = 0;
     b->program.known = 0;
+    b->grant.known = 0;
 }
 
 /* SQLite ends the whole transaction by itself after some errors (I/O, full
@@ -216,6 +217,7 @@ static void sq_free(rf_backend *backend)
     free(b->seq_practice);
     free(b->referral.buf);
     free(b->program.buf);
+    free(b->grant.buf);
     free(b->path);
     free(b);
 }
@@ -295,6 +297,17 @@ static const rf_backend sqlite_vtable = {
     .referral_update = rf__sqlite_referral_update,
     .referral_get = rf__sqlite_referral_get,
     .referral_scan = rf__sqlite_referral_scan,
+    .reward_rule_insert = rf__sqlite_reward_rule_insert,
+    .reward_rule_update = rf__sqlite_reward_rule_update,
+    .reward_rule_get = rf__sqlite_reward_rule_get,
+    .reward_rule_scan = rf__sqlite_reward_rule_scan,
+    .grant_insert = rf__sqlite_grant_insert,
+    .grant_update = rf__sqlite_grant_update,
+    .grant_get = rf__sqlite_grant_get,
+    .grant_get_by_key = rf__sqlite_grant_get_by_key,
+    .grant_scan = rf__sqlite_grant_scan,
+    .ledger_insert = rf__sqlite_ledger_insert,
+    .ledger_scan = rf__sqlite_ledger_scan,
 };
 
 rf_status rf_backend_sqlite_new(rf_backend **out, const char *path)

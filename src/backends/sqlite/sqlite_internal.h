@@ -9,7 +9,8 @@
  * migrations), sqlite_rows.c (the descriptor-driven write, lookup and scan
  * machinery below), and one file per record family: sqlite_records.c
  * (parties, codes, journal, idempotency keys), sqlite_scan.c (their scans),
- * sqlite_programs.c (programmes and touches), sqlite_referrals.c. */
+ * sqlite_programs.c (programmes and touches), sqlite_referrals.c,
+ * sqlite_rewards.c (reward rules and grants) and sqlite_ledger.c. */
 #ifndef RF_BACKENDS_SQLITE_INTERNAL_H
 #define RF_BACKENDS_SQLITE_INTERNAL_H
 
@@ -19,7 +20,7 @@
 #include <referral/sys/backend.h>
 
 /* The schema version this code writes; the number of steps in the migration table. */
-#define RF_SQLITE_SCHEMA_VERSION 2
+#define RF_SQLITE_SCHEMA_VERSION 3
 
 /* Milliseconds a call waits for another connection's lock before RF_EBUSY. */
 #define RF_SQLITE_BUSY_TIMEOUT_MS 5000
@@ -70,6 +71,27 @@ typedef enum rf_sqlite_stmt_id {
     RF_SQ_REFERRAL_SCAN_REFERRER,
     RF_SQ_REFERRAL_SCAN_TARGET,
     RF_SQ_REFERRAL_SCAN_PROGRAM,
+    /* Contract version 3. */
+    RF_SQ_RULE_INSERT,
+    RF_SQ_RULE_UPDATE,
+    RF_SQ_RULE_GET,
+    RF_SQ_RULE_SCAN,
+    RF_SQ_RULE_SCAN_PROGRAM,
+    RF_SQ_GRANT_INSERT,
+    RF_SQ_GRANT_UPDATE,
+    RF_SQ_GRANT_UPDATE_UNKEYED,
+    RF_SQ_GRANT_GET,
+    RF_SQ_GRANT_GET_BY_KEY,
+    RF_SQ_GRANT_SCAN,
+    RF_SQ_GRANT_SCAN_RECIPIENT,
+    RF_SQ_GRANT_SCAN_REFERRAL,
+    RF_SQ_GRANT_SCAN_RULE,
+    RF_SQ_GRANT_SCAN_RELEASE,
+    RF_SQ_GRANT_SCAN_EXPIRY,
+    RF_SQ_LEDGER_INSERT,
+    RF_SQ_LEDGER_SCAN,
+    RF_SQ_LEDGER_SCAN_PARTY,
+    RF_SQ_LEDGER_SCAN_GRANT,
     RF_SQ_COUNT
 } rf_sqlite_stmt_id;
 
@@ -90,6 +112,7 @@ typedef struct rf__sqlite_memo {
     union {
         rf_referral_record referral;
         rf_program_record program;
+        rf_grant_record grant;
     } r;
     char *buf; /* the practice, then the record's strings */
     size_t cap;
@@ -127,6 +150,8 @@ typedef struct rf_sqlite {
      * written, while the write transaction is open (see rf__sqlite_memo). */
     rf__sqlite_memo referral;
     rf__sqlite_memo program;
+    /* The grant last written or read (a grant is read, then moved on). */
+    rf__sqlite_memo grant;
 } rf_sqlite;
 
 /* ---- the handle (sqlite_backend.c) and the statements (sqlite_statements.c) ---- */
@@ -279,9 +304,10 @@ typedef struct rf__sqlite_record_kind {
     rf_error_class klass; /* of its not-found and clash errors */
     rf_sqlite_stmt_id insert;
     rf_sqlite_stmt_id update; /* writes every column; RF_SQ_COUNT when never updated */
-    /* Writes only the columns no index holds, and matches only a row whose
-     * indexed columns equal the record's; RF_SQ_COUNT when there is none.
-     * See rf__sqlite_update_record. */
+    /* Leaves out of SET the indexed columns an update seldom changes (all of
+     * them, but for a grant, whose status and due times move each time), and
+     * matches only a row where those equal the record's; RF_SQ_COUNT when
+     * there is none. See rf__sqlite_update_record. */
     rf_sqlite_stmt_id update_unkeyed;
     const char *inserting; /* what a failed write or read was doing */
     const char *updating;
@@ -337,6 +363,9 @@ typedef struct rf__sqlite_scan {
         rf_program_visit_fn program;
         rf_touch_visit_fn touch;
         rf_referral_visit_fn referral;
+        rf_reward_rule_visit_fn reward_rule;
+        rf_grant_visit_fn grant;
+        rf_ledger_visit_fn ledger;
     } fn;
     void *payload;
     const char *what;
@@ -405,5 +434,28 @@ int rf__sqlite_referral_get(rf_backend *backend, const char *practice, const cha
                             rf_referral_record *out);
 int rf__sqlite_referral_scan(rf_backend *backend, const char *practice, const rf_referral_query *query,
                              rf_referral_visit_fn visit, void *payload);
+
+/* sqlite_rewards.c */
+int rf__sqlite_reward_rule_insert(rf_backend *backend, const char *practice,
+                                  const rf_reward_rule_record *record);
+int rf__sqlite_reward_rule_update(rf_backend *backend, const char *practice,
+                                  const rf_reward_rule_record *record);
+int rf__sqlite_reward_rule_get(rf_backend *backend, const char *practice, const char *id,
+                               rf_reward_rule_record *out);
+int rf__sqlite_reward_rule_scan(rf_backend *backend, const char *practice, const char *program_id,
+                                const char *after_id, unsigned int limit, rf_reward_rule_visit_fn visit,
+                                void *payload);
+int rf__sqlite_grant_insert(rf_backend *backend, const char *practice, const rf_grant_record *record);
+int rf__sqlite_grant_update(rf_backend *backend, const char *practice, const rf_grant_record *record);
+int rf__sqlite_grant_get(rf_backend *backend, const char *practice, const char *id, rf_grant_record *out);
+int rf__sqlite_grant_get_by_key(rf_backend *backend, const char *practice, const char *grant_key,
+                                rf_grant_record *out);
+int rf__sqlite_grant_scan(rf_backend *backend, const char *practice, const rf_grant_query *query,
+                          rf_grant_visit_fn visit, void *payload);
+
+/* sqlite_ledger.c */
+int rf__sqlite_ledger_insert(rf_backend *backend, const char *practice, const rf_ledger_record *record);
+int rf__sqlite_ledger_scan(rf_backend *backend, const char *practice, const rf_ledger_query *query,
+                           rf_ledger_visit_fn visit, void *payload);
 
 #endif

@@ -18,9 +18,9 @@
  *
  * Every primary and unique key starts with the practice so that a sharded
  * PostgreSQL (Citus) can distribute on it. Parties, codes, programmes,
- * touches and referrals are rowid tables: their rows are wide and they carry
- * secondary indexes, which in a WITHOUT ROWID table would each repeat the
- * whole text key instead of an 8-byte rowid.
+ * touches, referrals, reward rules and grants are rowid tables: their rows
+ * are wide and they carry secondary indexes, which in a WITHOUT ROWID table
+ * would each repeat the whole text key instead of an 8-byte rowid.
  * The journal and idempotency keys are read and written by their key only,
  * so clustering them on it (WITHOUT ROWID) saves the extra index. */
 static const char *const migrations[] = {
@@ -190,6 +190,103 @@ static const char *const migrations[] = {
     "CREATE INDEX referrals_referee ON referrals (practice, referee_id, id);"
     "CREATE INDEX referrals_target ON referrals (practice, target_id, id);"
     "CREATE INDEX referrals_program ON referrals (practice, program_id, received_at);",
+
+    /* 2 -> 3: reward rules, grants and the ledger (contract version 3).
+     *
+     * As in the referrals, a time that may be unset (0 in the contract) is
+     * NULL, so that reports aggregate over it without a filter; times that
+     * are always set are NOT NULL. That also makes the due-work scans of
+     * rf_rewards_process exact for free: `release_at <= ?` never matches an
+     * unset (NULL) time, which is the contract's "release_at != 0". The
+     * (status, release_at) and (status, expires_at) indexes find the grants
+     * due for release or expiry without reading the others; the recipient,
+     * referral and rule indexes end in the id so that their grants come in
+     * id order, as scans return them. The grant key is unique: it is what
+     * makes a grant happen once per (rule, referral, recipient), also when
+     * two processes replay one trigger at once.
+     *
+     * The ledger is read in seq order only (a party's, a grant's, or all),
+     * so it is clustered on (practice, seq) (WITHOUT ROWID); its secondary
+     * indexes then end in seq at no extra cost, and id and entry_key are
+     * unique beside it (the entry key is what makes an entry happen once). */
+    "CREATE TABLE reward_rules ("
+    "  practice TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  program_id TEXT,"
+    "  name TEXT,"
+    "  currency TEXT,"
+    "  item TEXT,"
+    "  recipient INTEGER NOT NULL,"
+    "  trigger_state INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  percent INTEGER NOT NULL,"
+    "  expiry_days INTEGER NOT NULL,"
+    "  hold_days INTEGER NOT NULL,"
+    "  cap_count INTEGER NOT NULL,"
+    "  cap_days INTEGER NOT NULL,"
+    "  tier INTEGER NOT NULL,"
+    "  active INTEGER NOT NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (practice, id)"
+    ");"
+    "CREATE INDEX reward_rules_program ON reward_rules (practice, program_id, id);"
+
+    "CREATE TABLE reward_grants ("
+    "  practice TEXT NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  grant_key TEXT NOT NULL,"
+    "  rule_id TEXT,"
+    "  program_id TEXT,"
+    "  referral_id TEXT,"
+    "  recipient_id TEXT,"
+    "  currency TEXT,"
+    "  item TEXT,"
+    "  recipient INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  rule_kind INTEGER NOT NULL,"
+    "  compliance INTEGER NOT NULL,"
+    "  percent INTEGER NOT NULL,"
+    "  tier_count INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  units INTEGER NOT NULL,"
+    "  issued_at INTEGER NOT NULL,"
+    "  release_at INTEGER,"
+    "  released_at INTEGER,"
+    "  expires_at INTEGER,"
+    "  closed_at INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (practice, id),"
+    "  UNIQUE (practice, grant_key)"
+    ");"
+    "CREATE INDEX reward_grants_recipient ON reward_grants (practice, recipient_id, id);"
+    "CREATE INDEX reward_grants_referral ON reward_grants (practice, referral_id, id);"
+    "CREATE INDEX reward_grants_rule ON reward_grants (practice, rule_id, id);"
+    "CREATE INDEX reward_grants_release ON reward_grants (practice, status, release_at);"
+    "CREATE INDEX reward_grants_expiry ON reward_grants (practice, status, expires_at);"
+
+    "CREATE TABLE ledger_entries ("
+    "  practice TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  id TEXT NOT NULL,"
+    "  entry_key TEXT NOT NULL,"
+    "  grant_id TEXT,"
+    "  party_id TEXT,"
+    "  currency TEXT,"
+    "  reference TEXT,"
+    "  type INTEGER NOT NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  pending_delta INTEGER NOT NULL,"
+    "  available_delta INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (practice, seq),"
+    "  UNIQUE (practice, id),"
+    "  UNIQUE (practice, entry_key)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX ledger_entries_party ON ledger_entries (practice, party_id, seq);"
+    "CREATE INDEX ledger_entries_grant ON ledger_entries (practice, grant_id, seq);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == RF_SQLITE_SCHEMA_VERSION,

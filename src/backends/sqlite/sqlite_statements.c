@@ -3,8 +3,8 @@
 #include "sqlite_internal.h"
 
 /* Column lists in the order the readers (sqlite_records.c, sqlite_programs.c,
- * sqlite_referrals.c) expect: the text columns first, so that they can be
- * copied in one pass. */
+ * sqlite_referrals.c, sqlite_rewards.c, sqlite_ledger.c) expect: the text
+ * columns first, so that they can be copied in one pass. */
 #define PARTY_COLUMNS                                                                                        \
     "id, external_id, display_name, email, phone, email_key, phone_key, segment, practitioner_id, "          \
     "intake_detail, kind, consent, payer, intake, first_visit_at, created_at, updated_at"
@@ -63,6 +63,51 @@
 #define REFERRAL_SCAN_SORTED(driver)                                                                         \
     "SELECT " REFERRAL_COLUMNS " FROM referrals WHERE practice = ?1 AND " driver                             \
     " AND +id > ?2 AND " REFERRAL_FILTERS " ORDER BY +id LIMIT ?3"
+
+/* Texts (columns 0-4, parameters ?2-?6), integers (5-15, ?7-?17), times
+ * (16-17, ?18-?19); sqlite_rewards.c binds and reads in this order. */
+#define RULE_COLUMNS                                                                                         \
+    "id, program_id, name, currency, item, recipient, trigger_state, kind, percent, expiry_days, "           \
+    "hold_days, cap_count, cap_days, tier, active, amount, created_at, updated_at"
+/* Texts (columns 0-7, parameters ?2-?9), integers (8-16, ?10-?18), times
+ * (17-22, ?19-?24); sqlite_rewards.c binds and reads in this order. */
+#define GRANT_COLUMNS                                                                                        \
+    "id, grant_key, rule_id, program_id, referral_id, recipient_id, currency, item, recipient, kind, "       \
+    "rule_kind, compliance, percent, tier_count, status, amount, units, issued_at, release_at, "             \
+    "released_at, expires_at, closed_at, updated_at"
+/* What a grant update sets besides the rule, referral and recipient: the
+ * columns that move (status and the times after issue) are among them, as
+ * almost every update moves the status; the three whose indexes would be
+ * rewritten for nothing are left out (see RF_SQ_GRANT_UPDATE_UNKEYED). The
+ * grant key (?3) is never set: it never changes. */
+#define GRANT_SET_UNKEYED                                                                                    \
+    "program_id = ?5, currency = ?8, item = ?9, recipient = ?10, kind = ?11, rule_kind = ?12, "              \
+    "compliance = ?13, percent = ?14, tier_count = ?15, status = ?16, amount = ?17, units = ?18, "           \
+    "issued_at = ?19, release_at = ?20, released_at = ?21, expires_at = ?22, closed_at = ?23, "              \
+    "updated_at = ?24"
+/* The filters of rf_grant_query: ?4-?6 the ids (NULL: any), ?7 the status
+ * (0: any), ?8/?9 the release and expiry bounds (NULL: none; an unset time is
+ * NULL and never passes a bound), ?10 the issue bound (INT64_MIN: none). */
+#define GRANT_FILTERS                                                                                        \
+    "(?4 IS NULL OR recipient_id = ?4) AND (?5 IS NULL OR referral_id = ?5) AND "                            \
+    "(?6 IS NULL OR rule_id = ?6) AND (?7 = 0 OR status = ?7) AND (?8 IS NULL OR release_at <= ?8) AND "     \
+    "(?9 IS NULL OR expires_at <= ?9) AND issued_at >= ?10"
+/* Along the primary key or an index that yields id order (see REFERRAL_SCAN). */
+#define GRANT_SCAN(driver)                                                                                   \
+    "SELECT " GRANT_COLUMNS " FROM reward_grants WHERE practice = ?1 AND " driver                            \
+    " AND id > ?2 AND " GRANT_FILTERS " ORDER BY id LIMIT ?3"
+/* From the (status, time) index of the due work, then sorted (see REFERRAL_SCAN_SORTED). */
+#define GRANT_SCAN_SORTED(driver)                                                                            \
+    "SELECT " GRANT_COLUMNS " FROM reward_grants WHERE practice = ?1 AND " driver                            \
+    " AND +id > ?2 AND " GRANT_FILTERS " ORDER BY +id LIMIT ?3"
+/* Texts (columns 0-5, parameters ?2-?7), then integers (6-11, ?8-?13). */
+#define LEDGER_COLUMNS                                                                                       \
+    "id, entry_key, grant_id, party_id, currency, reference, type, amount, pending_delta, "                  \
+    "available_delta, seq, at"
+/* In seq order, along the primary key or an index that ends in seq. */
+#define LEDGER_SCAN(driver)                                                                                  \
+    "SELECT " LEDGER_COLUMNS " FROM ledger_entries WHERE practice = ?1 AND " driver " AND seq > ?2 "         \
+    "AND (?4 IS NULL OR party_id = ?4) AND (?5 IS NULL OR grant_id = ?5) ORDER BY seq LIMIT ?3"
 
 /* Scans page by `id > ?`: an absent after_id is bound as '' so one statement
  * serves both cases (ids are never empty). The contact variant is its own
@@ -183,6 +228,46 @@ static const char *const statement_sql[RF_SQ_COUNT] = {
     [RF_SQ_REFERRAL_SCAN_REFERRER] = REFERRAL_SCAN("referrer_id = ?5"),
     [RF_SQ_REFERRAL_SCAN_TARGET] = REFERRAL_SCAN("target_id = ?7"),
     [RF_SQ_REFERRAL_SCAN_PROGRAM] = REFERRAL_SCAN_SORTED("program_id = ?4"),
+
+    /* ---- contract version 3 ---- */
+    [RF_SQ_RULE_INSERT] = "INSERT INTO reward_rules (practice, " RULE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, "
+                          "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    [RF_SQ_RULE_UPDATE] = "UPDATE reward_rules SET program_id = ?3, name = ?4, currency = ?5, item = ?6, "
+                          "recipient = ?7, trigger_state = ?8, kind = ?9, percent = ?10, expiry_days = ?11, "
+                          "hold_days = ?12, cap_count = ?13, cap_days = ?14, tier = ?15, active = ?16, "
+                          "amount = ?17, created_at = ?18, updated_at = ?19 WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_RULE_GET] = "SELECT " RULE_COLUMNS " FROM reward_rules WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_RULE_SCAN] = "SELECT " RULE_COLUMNS " FROM reward_rules WHERE practice = ?1 AND id > ?2 "
+                        "ORDER BY id LIMIT ?3",
+    [RF_SQ_RULE_SCAN_PROGRAM] = "SELECT " RULE_COLUMNS " FROM reward_rules WHERE practice = ?1 "
+                                "AND program_id = ?4 AND id > ?2 ORDER BY id LIMIT ?3",
+
+    [RF_SQ_GRANT_INSERT] =
+        "INSERT INTO reward_grants (practice, " GRANT_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+    [RF_SQ_GRANT_UPDATE] = "UPDATE reward_grants SET rule_id = ?4, referral_id = ?6, recipient_id = ?7, "
+                           "" GRANT_SET_UNKEYED " WHERE practice = ?1 AND id = ?2",
+    /* A grant's rule, referral and recipient never change in practice: this
+     * update leaves them (and their indexes) alone and matches only a row
+     * that holds them already (see rf__sqlite_update_record). */
+    [RF_SQ_GRANT_UPDATE_UNKEYED] =
+        "UPDATE reward_grants SET " GRANT_SET_UNKEYED " WHERE practice = ?1 AND id = ?2 AND +rule_id IS ?4 "
+        "AND +referral_id IS ?6 AND +recipient_id IS ?7",
+    [RF_SQ_GRANT_GET] = "SELECT " GRANT_COLUMNS " FROM reward_grants WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_GRANT_GET_BY_KEY] =
+        "SELECT " GRANT_COLUMNS " FROM reward_grants WHERE practice = ?1 AND grant_key = ?2",
+    [RF_SQ_GRANT_SCAN] = GRANT_SCAN("1"),
+    [RF_SQ_GRANT_SCAN_RECIPIENT] = GRANT_SCAN("recipient_id = ?4"),
+    [RF_SQ_GRANT_SCAN_REFERRAL] = GRANT_SCAN("referral_id = ?5"),
+    [RF_SQ_GRANT_SCAN_RULE] = GRANT_SCAN("rule_id = ?6"),
+    [RF_SQ_GRANT_SCAN_RELEASE] = GRANT_SCAN_SORTED("status = ?7 AND release_at <= ?8"),
+    [RF_SQ_GRANT_SCAN_EXPIRY] = GRANT_SCAN_SORTED("status = ?7 AND expires_at <= ?9"),
+
+    [RF_SQ_LEDGER_INSERT] = "INSERT INTO ledger_entries (practice, " LEDGER_COLUMNS ") VALUES (?1, ?2, ?3, "
+                            "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [RF_SQ_LEDGER_SCAN] = LEDGER_SCAN("1"),
+    [RF_SQ_LEDGER_SCAN_PARTY] = LEDGER_SCAN("party_id = ?4"),
+    [RF_SQ_LEDGER_SCAN_GRANT] = LEDGER_SCAN("grant_id = ?5"),
 };
 
 const char *rf__sqlite_sql(rf_sqlite_stmt_id id)
