@@ -24,6 +24,14 @@
  * federally insured patient, retries that change nothing and mistakes that
  * are refused.
  *
+ * The fourth part, steps 26-32 in quickstart_outbox.c and quickstart_asks.c,
+ * closes the loop: the practice's outbox worker delivers what the library
+ * says is due (thank-yous, updates for the GP, welcome messages, notices),
+ * the host reports its clients' moments (visits, NPS scores, a complaint, a
+ * milestone) and the ask policy asks the happy ones at the right time, in
+ * the practice's words, or records why it did not; an urgent referral left
+ * unanswered raises an SLA breach.
+ *
  *   usage: quickstart [DATABASE]      (default: clinic.db)
  *
  * Run it twice on the same file: the second run finds everything already in
@@ -309,6 +317,8 @@ int main(int argc, char **argv)
 
     const clinic so_far = {
         .store = store,
+        .uri = uri,
+        .options = &sopts,
         .now = &now,
         .staff = staff,
         .jane = jane,
@@ -326,6 +336,12 @@ int main(int argc, char **argv)
     /* ---- The third part: rewards (quickstart_rewards.c) ------------------ */
 
     if (!reward_steps(&so_far)) {
+        goto out;
+    }
+
+    /* ---- The fourth part: the outbox (quickstart_outbox.c, quickstart_asks.c) */
+
+    if (!outbox_steps(&so_far)) {
         goto out;
     }
 

@@ -1,5 +1,5 @@
-/* quickstart.h: what the quickstart's parts (quickstart.c, quickstart_referrals.c and
- * quickstart_rewards.c) share. */
+/* quickstart.h: what the quickstart's parts (quickstart.c, quickstart_referrals.c,
+ * quickstart_rewards.c, quickstart_outbox.c and quickstart_asks.c) share. */
 #ifndef QUICKSTART_H
 #define QUICKSTART_H
 
@@ -16,7 +16,9 @@ rf_time march(int day, int hour, int minute);
  * referral steps use. */
 typedef struct clinic {
     rf_store *store;
-    rf_time *now; /* what the store's clock reads (see fixed_clock) */
+    const char *uri;                 /* how it was opened, for a second handle */
+    const rf_store_options *options; /* (another worker process, step 26) */
+    rf_time *now;                    /* what the store's clock reads (see fixed_clock) */
     const rf_party *staff, *jane, *zoe, *surgery;
     const rf_code *jane_code, *jane_card, *surgery_code, *coupon;
 } clinic;
@@ -31,5 +33,34 @@ int referral_steps(const clinic *c);
  * redemption, the books and their audit, tier progress, compliance mode,
  * retries and refusals. Returns 1 when the story went as told. */
 int reward_steps(const clinic *c);
+
+/* Steps 26-32 (quickstart_outbox.c, with the asks in quickstart_asks.c): the
+ * outbox worker, client events and the ask policy, the practice's own words,
+ * a GP referral's updates, an SLA breach, a referee's intro sequence, and
+ * reports that are refused. Returns 1 when the story went as told. */
+int outbox_steps(const clinic *c);
+
+/* What the outbox steps share. */
+typedef struct outbox_story {
+    const clinic *c;
+    rf_store *store;
+    rf_time *now;
+    rf_program *advocates, *gp_partners;
+    rf_party *alex;
+    int sms_failures; /* how many texts the pretend SMS gateway fails next */
+} outbox_story;
+
+/* "Mon 13 Apr 08:00" */
+const char *when_text(rf_time t, char buf[32]);
+/* The host's outbox worker, run at @at: drain, render, deliver, report; then
+ * print what went out at @at (in full, or one line each). */
+int run_worker(outbox_story *s, rf_time at, int full);
+/* Move a referral on at @at, as in quickstart_referrals.c, and print the move. */
+int advance_to(outbox_story *s, const rf_referral *ref, rf_time at, rf_referral_state to,
+               rf_time appointment_at, const char *key);
+/* Steps 27-28 (quickstart_asks.c): client events, the ask policy, the practice's own words. */
+int ask_steps(outbox_story *s);
+/* Steps 31-32 (quickstart_asks.c): a referee's intro sequence, refused reports. */
+int intro_steps(outbox_story *s);
 
 #endif

@@ -19,5 +19,8 @@
 #include "referral/program.h"
 #include "referral/referrals.h"
 #include "referral/rewards.h"
+#include "referral/events.h"
+#include "referral/outbox.h"
+#include "referral/templates.h"
 
 #endif /* REFERRAL_H */

@@ -8,7 +8,8 @@
  *
  * Option structs (rf_store_options, rf_party_options, rf_party_filter,
  * rf_code_options, rf_program_options, rf_touch_options, rf_referral_options,
- * rf_advance_options, rf_referral_filter, and those of rewards.i) are not
+ * rf_advance_options, rf_referral_filter, and those of rewards.i, events.i and
+ * outbox.i) are not
  * wrapped as classes: a parameter of that type takes a dict whose keys are
  * the struct's field names (None or a missing key means "unset", exactly as
  * *_INIT leaves it) or None for the defaults. Enum fields take ints; the
@@ -242,6 +243,7 @@ static int rfpy_party_field(void *opts, const char *key, PyObject *value, rfpy_k
     RFPY_ENUM(intake, rf_intake);
     RFPY_TEXT(intake_detail);
     RFPY_TEXT(idempotency_key);
+    RFPY_ENUM(preferred_channel, rf_channel);
     return 1;
 }
 
@@ -281,6 +283,19 @@ static int rfpy_program_field(void *opts, const char *key, PyObject *value, rfpy
     RFPY_TEXT(idempotency_key);
     RFPY_SETTING(clawback);
     RFPY_SETTING(compliance_mode);
+    RFPY_SETTING(ask_enabled);
+    RFPY_SETTING(ask_nps_threshold);
+    RFPY_SETTING(ask_after_first_visit_days);
+    RFPY_SETTING(ask_on_anniversary);
+    RFPY_SETTING(ask_on_milestone);
+    RFPY_SETTING(ask_on_discharge);
+    RFPY_SETTING(ask_on_praise);
+    RFPY_SETTING(ask_on_payment);
+    RFPY_SETTING(ask_cooldown_days);
+    RFPY_SETTING(ask_yearly_cap);
+    RFPY_SETTING(new_client_days);
+    RFPY_SETTING(sla_urgent_hours);
+    RFPY_SETTING(sla_routine_hours);
     return 1;
 }
 

@@ -16,7 +16,8 @@
  *   that tests are deterministic.
  *
  * Parts: errors.i, options.i, handles.i, referrals.i (programmes, touches,
- * referrals), rewards.i (reward rules, grants, the ledger, balances, tiers).
+ * referrals), rewards.i (reward rules, grants, the ledger, balances, tiers),
+ * events.i (client events), outbox.i (tasks, draining, delivery reports).
  */
 %module(package="referral", threads="1") core
 
@@ -94,6 +95,20 @@
 %thread rf_reward_redeem;
 %thread rf_rewards_process;
 %thread rf_reward_progress;
+%thread rf_client_event_add;
+%thread rf_client_event_list;
+%thread rf_client_event_iter_next;
+%thread rf_client_event_iter::__next__;
+%thread rf_tasks_due;
+%thread rf_task_list;
+%thread rf_task_iter_next;
+%thread rf_task_iter::__next__;
+%thread rf_task_get;
+%thread rf_task_sent;
+%thread rf_task_acked;
+%thread rf_task_failed;
+%thread rf_task_cancel;
+%thread rf_task_set_outcome;
 
 %include "errors.i"
 %include "options.i"
@@ -144,6 +159,10 @@
 %include "referrals.i"
 /* After referrals.i: rewards.h uses rf_referral_state. */
 %include "rewards.i"
+/* After rewards.i: client events use its amounts. */
+%include "events.i"
+/* After code.h: tasks use rf_channel. */
+%include "outbox.i"
 
 /* --- a wrapper-owned clock ---------------------------------------------------
  * rf_store_set_clock() wants a C function; this one reads an int64 cell that

@@ -51,7 +51,8 @@ typedef enum rf_error_class {
     RF_ERRCLASS_NOMEMORY,
     RF_ERRCLASS_PROGRAM,
     RF_ERRCLASS_REFERRAL,
-    RF_ERRCLASS_REWARD
+    RF_ERRCLASS_REWARD,
+    RF_ERRCLASS_OUTBOX
 } rf_error_class;
 
 /** The last error of the calling thread. */

@@ -65,6 +65,28 @@ extern "C" {
 #define RF_EVENT_REWARD_CAPPED "reward.capped"
 /** subject: referral; object: rule; data: `rule=..;referral=..;reason=no_staff` (no one to reward) */
 #define RF_EVENT_REWARD_SKIPPED "reward.skipped"
+/** subject: client event; object: the client; data: `type=NPS;value=10` */
+#define RF_EVENT_CLIENT_EVENT "client.event"
+/** subject: task; object: its party; data: `kind=THANK_REFERRER[;step=2]` */
+#define RF_EVENT_TASK_CREATED "task.created"
+/** subject: task (an ASK held back); object: the client; data: `kind=ASK;trigger=nps;segment=new;reason=cooldown` */
+#define RF_EVENT_ASK_SUPPRESSED "ask.suppressed"
+/** subject: task; object: its party; data: `attempt=N` (handed out under a lease) */
+#define RF_EVENT_TASK_LEASED "task.leased"
+/** subject: task; object: its party; data: `state=SENT;attempts=N` */
+#define RF_EVENT_TASK_SENT "task.sent"
+/** subject: task; object: its party; data: `state=ACKED;attempts=N` */
+#define RF_EVENT_TASK_ACKED "task.acked"
+/** subject: task; object: its party; data: `state=PENDING|FAILED;attempts=N` */
+#define RF_EVENT_TASK_FAILED "task.failed"
+/** subject: task; object: its party; data: `reason=booked` or `state=CANCELLED;attempts=N` */
+#define RF_EVENT_TASK_CANCELLED "task.cancelled"
+/** subject: task (an ASK); object: the client; data: `outcome=SHARED` */
+#define RF_EVENT_ASK_OUTCOME "ask.outcome"
+/** subject: referral; object: its practitioner or none; data: `urgency=URGENT;due=<time>` */
+#define RF_EVENT_SLA_BREACHED "referral.sla_breached"
+/** subject: template; object: its programme or none (practice-wide); data: `name=thank_referrer` */
+#define RF_EVENT_TEMPLATE_SAVED "template.saved"
 /** @} */
 
 /** One journal event, owned by the caller. Opaque; free with rf_event_free(). */

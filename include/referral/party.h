@@ -12,6 +12,7 @@
 #ifndef REFERRAL_PARTY_H
 #define REFERRAL_PARTY_H
 
+#include "code.h"
 #include "common.h"
 #include "errors.h"
 #include "store.h"
@@ -92,15 +93,18 @@ typedef struct rf_party_options {
     const char *intake_detail;   /**< intake source detail ("Dr Patel, Elm St surgery") */
     /** Optional: a retried call with the same key returns the first result and changes nothing. */
     const char *idempotency_key;
+    /* Version 2: asking on the right channel. */
+    /** The channel the party prefers to hear on (SMS, EMAIL, IN_PERSON, ...); unset: not said / as it is. */
+    rf_channel preferred_channel;
 } rf_party_options;
 
 /** The newest version of ::rf_party_options this header describes. */
-#define RF_PARTY_OPTIONS_VERSION 1
+#define RF_PARTY_OPTIONS_VERSION 2
 /** Static initialiser of ::rf_party_options: the current version, nothing set. */
 #define RF_PARTY_OPTIONS_INIT                                                                                \
     {                                                                                                        \
         RF_PARTY_OPTIONS_VERSION, RF_PARTY_KIND_UNSET, NULL, NULL, NULL, NULL, RF_UNSET, RF_PAYER_UNSET,     \
-            NULL, NULL, RF_TIME_UNSET, RF_INTAKE_UNSET, NULL, NULL                                           \
+            NULL, NULL, RF_TIME_UNSET, RF_INTAKE_UNSET, NULL, NULL, RF_CHANNEL_UNSET                         \
     }
 
 /** Initialise @p opts to "nothing set" for structure version @p version. */
@@ -190,6 +194,8 @@ RF_API const char *rf_party_practitioner_id(const rf_party *party);
 RF_API rf_time rf_party_first_visit_at(const rf_party *party);
 RF_API rf_intake rf_party_intake(const rf_party *party);
 RF_API const char *rf_party_intake_detail(const rf_party *party);
+/** The channel the party prefers to hear on, or ::RF_CHANNEL_UNSET. */
+RF_API rf_channel rf_party_preferred_channel(const rf_party *party);
 RF_API rf_time rf_party_created_at(const rf_party *party);
 RF_API rf_time rf_party_updated_at(const rf_party *party);
 /** @} */

@@ -66,15 +66,34 @@ typedef struct rf_program_options {
     int clawback;
     /** 0 or 1 (default 0): grants for federally insured parties become thank-you notes only. */
     int compliance_mode;
+    /* Version 3: asking at the right moment and the first-response SLA (referral/outbox.h). */
+    int ask_enabled;       /**< 0 or 1 (default 1): whether this programme asks its clients for referrals */
+    int ask_nps_threshold; /**< an NPS score at or above this asks (0..10, default 9) */
+    int ask_after_first_visit_days; /**< ask this many days after the first visit (0..3650, default 90; 0:
+                                       never) */
+    int ask_on_anniversary;         /**< 0 or 1 (default 1): ask on the anniversary of the first visit */
+    int ask_on_milestone;           /**< 0 or 1 (default 1): a milestone the host reports asks */
+    int ask_on_discharge;           /**< 0 or 1 (default 1): a discharge with a good outcome asks */
+    int ask_on_praise;              /**< 0 or 1 (default 1): praise asks */
+    int ask_on_payment;             /**< 0 or 1 (default 1): a cleared payment asks */
+    int ask_cooldown_days; /**< no second ask within this many days of the last (0..3650, default 90) */
+    int ask_yearly_cap;    /**< at most this many asks per client in any 365 days (1..52, default 3) */
+    int new_client_days;  /**< clients whose first visit is fewer days ago are "new" (1..3650, default 180) */
+    int sla_urgent_hours; /**< first response due within this many hours for urgent referrals (1..720, default
+                             4) */
+    int sla_routine_hours; /**< first response due within this many hours for routine referrals (1..720,
+                              default 48) */
 } rf_program_options;
 
 /** The newest version of ::rf_program_options this header describes. */
-#define RF_PROGRAM_OPTIONS_VERSION 2
+#define RF_PROGRAM_OPTIONS_VERSION 3
 /** Static initialiser of ::rf_program_options: the current version, nothing set. */
 #define RF_PROGRAM_OPTIONS_INIT                                                                              \
     {                                                                                                        \
         RF_PROGRAM_OPTIONS_VERSION, NULL, RF_UNSET, RF_ATTRIBUTION_UNSET, RF_UNSET, RF_CODE_STYLE_UNSET,     \
-            RF_UNSET, RF_FRAUD_ACTION_UNSET, RF_UNSET, RF_UNSET, NULL, RF_UNSET, RF_UNSET                    \
+            RF_UNSET, RF_FRAUD_ACTION_UNSET, RF_UNSET, RF_UNSET, NULL, RF_UNSET, RF_UNSET, RF_UNSET,         \
+            RF_UNSET, RF_UNSET, RF_UNSET, RF_UNSET, RF_UNSET, RF_UNSET, RF_UNSET, RF_UNSET, RF_UNSET,        \
+            RF_UNSET, RF_UNSET, RF_UNSET                                                                     \
     }
 
 /** Initialise @p opts to "nothing set" for structure version @p version. */
@@ -131,6 +150,20 @@ RF_API int rf_program_velocity_window_days(const rf_program *program);
 RF_API int rf_program_claws_back(const rf_program *program);
 /** 1 when compliance mode is on (see referral/rewards.h). */
 RF_API int rf_program_compliance_mode(const rf_program *program);
+/** The ask policy and SLA settings (see ::rf_program_options). */
+RF_API int rf_program_ask_enabled(const rf_program *program);
+RF_API int rf_program_ask_nps_threshold(const rf_program *program);
+RF_API int rf_program_ask_after_first_visit_days(const rf_program *program);
+RF_API int rf_program_ask_on_anniversary(const rf_program *program);
+RF_API int rf_program_ask_on_milestone(const rf_program *program);
+RF_API int rf_program_ask_on_discharge(const rf_program *program);
+RF_API int rf_program_ask_on_praise(const rf_program *program);
+RF_API int rf_program_ask_on_payment(const rf_program *program);
+RF_API int rf_program_ask_cooldown_days(const rf_program *program);
+RF_API int rf_program_ask_yearly_cap(const rf_program *program);
+RF_API int rf_program_new_client_days(const rf_program *program);
+RF_API int rf_program_sla_urgent_hours(const rf_program *program);
+RF_API int rf_program_sla_routine_hours(const rf_program *program);
 RF_API rf_time rf_program_created_at(const rf_program *program);
 RF_API rf_time rf_program_updated_at(const rf_program *program);
 /** @} */

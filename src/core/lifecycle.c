@@ -5,6 +5,7 @@
 
 #include "referral/journal.h"
 #include "referral/party.h"
+#include "core/outbox_internal.h"
 #include "core/referrals.h"
 #include "core/rewards.h"
 #include "store/store_internal.h"
@@ -302,6 +303,9 @@ static rf_status move_referral(rf_referral **out, rf_store *store, const char *i
     }
     if (rc == RF_OK) {
         rc = rf__rewards_on_move(store, &rec, current->r.reached_at[to] == RF_TIME_NONE);
+    }
+    if (rc == RF_OK) {
+        rc = rf__loop_on_move(store, &rec, current->r.reached_at[to] == RF_TIME_NONE);
     }
     if (rc == RF_OK) {
         rc = rf__idem_remember(store, opts->idempotency_key, operation, &fp, rec.id);

@@ -40,6 +40,7 @@ rf_party *rf__party_from_record(const rf_party_record *rec)
         p->r.payer = rec->payer;
         p->r.intake = rec->intake;
         p->r.first_visit_at = rec->first_visit_at;
+        p->r.preferred_channel = rec->preferred_channel;
         p->r.created_at = rec->created_at;
         p->r.updated_at = rec->updated_at;
     }
@@ -54,7 +55,9 @@ void rf_party_free(rf_party *party)
 rf_status rf_party_options_init(rf_party_options *opts, unsigned int version)
 {
     static const rf_party_options init = RF_PARTY_OPTIONS_INIT;
-    return rf__options_init(opts, sizeof init, &init, version, "rf_party_options", "RF_PARTY_OPTIONS_INIT");
+    /* A caller built against version 1 has a struct that ends before preferred_channel. */
+    size_t size = version == 1 ? offsetof(rf_party_options, preferred_channel) : sizeof init;
+    return rf__options_init(opts, size, &init, version, "rf_party_options", "RF_PARTY_OPTIONS_INIT");
 }
 
 rf_status rf_party_filter_init(rf_party_filter *filter, unsigned int version)
@@ -213,6 +216,19 @@ static rf_status apply_options(rf_store *store, const rf_party_options *o, rf_pa
         (rc = set_contacts(store, o, rec, buf, c)) != RF_OK) {
         return rc;
     }
+    /* Version 1 structs end before the preferred channel. */
+    if (o->version >= 2 &&
+        (rc = set_int("preferred_channel", (int)o->preferred_channel, RF_CHANNEL_UNSET, RF_CHANNEL_IN_PERSON,
+                      RF_CHANNEL_PORTAL, &rec->preferred_channel, c)) != RF_OK) {
+        return rc;
+    }
+    if (rec->preferred_channel != RF_CHANNEL_UNSET && store->backend->version < 4) {
+        return rf__error(
+            RF_EVERSION, RF_ERRCLASS_PARTY,
+            "this store's backend (contract version %u) cannot keep a preferred channel; it needs "
+            "version 4",
+            store->backend->version);
+    }
     if (o->first_visit_at != RF_TIME_UNSET) {
         if (o->first_visit_at < 0) {
             return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "first_visit_at %lld is before 1970",
@@ -246,6 +262,10 @@ static void fingerprint_options(rf_fingerprint *fp, const char *operation, const
     rf__fp_int(fp, adding && o->first_visit_at == RF_TIME_UNSET ? RF_TIME_NONE : o->first_visit_at);
     rf__fp_int(fp, o->intake);
     rf__fp_str(fp, o->intake_detail);
+    /* Only when given, so keys recorded before version 2 fingerprint the same. */
+    if (o->version >= 2 && o->preferred_channel != RF_CHANNEL_UNSET) {
+        rf__fp_int(fp, o->preferred_channel);
+    }
 }
 
 /* Inside the transaction: references and unique keys, with messages that name them. */

@@ -216,6 +216,10 @@ const char *rf_party_intake_detail(const rf_party *p)
 {
     return p != NULL ? p->r.intake_detail : NULL;
 }
+rf_channel rf_party_preferred_channel(const rf_party *p)
+{
+    return p != NULL ? (rf_channel)p->r.preferred_channel : RF_CHANNEL_UNSET;
+}
 rf_time rf_party_created_at(const rf_party *p)
 {
     return p != NULL ? p->r.created_at : RF_TIME_NONE;

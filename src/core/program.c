@@ -23,6 +23,19 @@ static const rf_program_settings defaults = {
     .velocity_window_days = 30,
     .clawback = 0,
     .compliance_mode = 0,
+    .ask_enabled = 1,
+    .ask_nps_threshold = 9,
+    .ask_after_first_visit_days = 90,
+    .ask_on_anniversary = 1,
+    .ask_on_milestone = 1,
+    .ask_on_discharge = 1,
+    .ask_on_praise = 1,
+    .ask_on_payment = 1,
+    .ask_cooldown_days = 90,
+    .ask_yearly_cap = 3,
+    .new_client_days = 180,
+    .sla_urgent_hours = 4,
+    .sla_routine_hours = 48,
 };
 
 /* Each setting: its name in the stored text and in messages, where it lives,
@@ -48,6 +61,19 @@ static const setting settings_table[] = {
     SETTING(velocity_window_days, 1, 365),
     SETTING(clawback, 0, 1),
     SETTING(compliance_mode, 0, 1),
+    SETTING(ask_enabled, 0, 1),
+    SETTING(ask_nps_threshold, 0, 10),
+    SETTING(ask_after_first_visit_days, 0, 3650),
+    SETTING(ask_on_anniversary, 0, 1),
+    SETTING(ask_on_milestone, 0, 1),
+    SETTING(ask_on_discharge, 0, 1),
+    SETTING(ask_on_praise, 0, 1),
+    SETTING(ask_on_payment, 0, 1),
+    SETTING(ask_cooldown_days, 0, 3650),
+    SETTING(ask_yearly_cap, 1, 52),
+    SETTING(new_client_days, 1, 3650),
+    SETTING(sla_urgent_hours, 1, 720),
+    SETTING(sla_routine_hours, 1, 720),
 };
 #define SETTING_COUNT (sizeof settings_table / sizeof settings_table[0])
 
@@ -71,15 +97,34 @@ static void given_values(const rf_program_options *o, int values[SETTING_COUNT])
         /* Version 1 structs end before the reward settings. */
         o->version >= 2 ? o->clawback : RF_UNSET,
         o->version >= 2 ? o->compliance_mode : RF_UNSET,
+        /* Version 2 structs end before the ask and SLA settings. */
+        o->version >= 3 ? o->ask_enabled : RF_UNSET,
+        o->version >= 3 ? o->ask_nps_threshold : RF_UNSET,
+        o->version >= 3 ? o->ask_after_first_visit_days : RF_UNSET,
+        o->version >= 3 ? o->ask_on_anniversary : RF_UNSET,
+        o->version >= 3 ? o->ask_on_milestone : RF_UNSET,
+        o->version >= 3 ? o->ask_on_discharge : RF_UNSET,
+        o->version >= 3 ? o->ask_on_praise : RF_UNSET,
+        o->version >= 3 ? o->ask_on_payment : RF_UNSET,
+        o->version >= 3 ? o->ask_cooldown_days : RF_UNSET,
+        o->version >= 3 ? o->ask_yearly_cap : RF_UNSET,
+        o->version >= 3 ? o->new_client_days : RF_UNSET,
+        o->version >= 3 ? o->sla_urgent_hours : RF_UNSET,
+        o->version >= 3 ? o->sla_routine_hours : RF_UNSET,
     };
     memcpy(values, given, sizeof given);
 }
+
+/* Room for every setting's name and value in the stored text, and for the
+ * list of names an update changed (checked below, at compile time). */
+#define SETTINGS_TEXT_MAX 1024
+_Static_assert(SETTING_COUNT *(32 + 12) < SETTINGS_TEXT_MAX, "settings text buffer too small");
 
 static void format_settings(const rf_program_settings *s, char *out, size_t size)
 {
     size_t len = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < SETTING_COUNT; i++) {
+    for (size_t i = 0; i < SETTING_COUNT && len < size; i++) {
         int v = *setting_slot((rf_program_settings *)s, &settings_table[i]);
         len +=
             (size_t)snprintf(out + len, size - len, "%s%s=%d", i > 0 ? ";" : "", settings_table[i].name, v);
@@ -131,7 +176,7 @@ static rf_status apply_settings(const rf_program_options *o, rf_program_settings
 
 /* --- handles ------------------------------------------------------------------ */
 
-static rf_program *program_from_record(const rf_program_record *rec)
+rf_program *rf__program_from_record(const rf_program_record *rec)
 {
     static const size_t offsets[] = {offsetof(rf_program, r.id), offsetof(rf_program, r.name),
                                      offsetof(rf_program, r.settings)};
@@ -160,7 +205,7 @@ static rf_status loaded(int rc, const rf_program_record *rec, rf_program **out, 
     if (rc != RF_OK) {
         return (rf_status)rc;
     }
-    *out = program_from_record(rec);
+    *out = rf__program_from_record(rec);
     return *out != NULL ? RF_OK : RF_ENOMEM;
 }
 
@@ -177,8 +222,10 @@ rf_status rf__program_load(rf_store *store, const char *id, rf_program **out)
 rf_status rf_program_options_init(rf_program_options *opts, unsigned int version)
 {
     static const rf_program_options init = RF_PROGRAM_OPTIONS_INIT;
-    /* A caller built against version 1 has a struct that ends before the reward settings. */
-    size_t size = version == 1 ? offsetof(rf_program_options, clawback) : sizeof init;
+    /* A caller built against an older version has a shorter struct: never write past it. */
+    size_t size = version == 1   ? offsetof(rf_program_options, clawback)
+                  : version == 2 ? offsetof(rf_program_options, ask_enabled)
+                                 : sizeof init;
     return rf__options_init(opts, size, &init, version, "rf_program_options", "RF_PROGRAM_OPTIONS_INIT");
 }
 
@@ -225,7 +272,7 @@ static rf_status write_program(rf_program **out, rf_store *store, rf_program_rec
                                const rf_program_settings *settings, int insert, const char *data,
                                const rf_program_options *o, const rf_fingerprint *fp, const char *operation)
 {
-    char text[256];
+    char text[SETTINGS_TEXT_MAX];
     format_settings(settings, text, sizeof text);
     rec->settings = text;
     rec->updated_at = rf_store_now(store);
@@ -248,7 +295,7 @@ static rf_status write_program(rf_program **out, rf_store *store, rf_program_rec
     if (rc == RF_OK) {
         rc = rf__idem_remember(store, o->idempotency_key, operation, fp, rec->id);
     }
-    if (rc == RF_OK && out != NULL && (*out = program_from_record(rec)) == NULL) {
+    if (rc == RF_OK && out != NULL && (*out = rf__program_from_record(rec)) == NULL) {
         rc = RF_ENOMEM;
     }
     return (rf_status)rc;
@@ -268,7 +315,7 @@ rf_status rf_program_create(rf_program **out, rf_store *store, const rf_program_
         return rf__error(RF_EINVALID, RF_ERRCLASS_PROGRAM, "name is required");
     }
     rf_program_settings settings = defaults;
-    char changed[256];
+    char changed[SETTINGS_TEXT_MAX];
     if ((rc = apply_settings(opts, &settings, changed, sizeof changed)) != RF_OK) {
         return rc;
     }
@@ -331,7 +378,7 @@ rf_status rf_program_update(rf_program **out, rf_store *store, const char *id,
         return rf__tx_abort(store, rc);
     }
     rf_program_settings settings = current->s;
-    char changed[256], data[300];
+    char changed[SETTINGS_TEXT_MAX], data[SETTINGS_TEXT_MAX + 16];
     rf_program_record rec = current->r;
     if ((rc = apply_settings(changes, &settings, changed, sizeof changed)) == RF_OK &&
         changes->name != NULL && strcmp(changes->name, rec.name) != 0) {
@@ -344,7 +391,7 @@ rf_status rf_program_update(rf_program **out, rf_store *store, const char *id,
     if (rc == RF_OK && changed[0] == '\0') {
         /* Nothing changes: no write, no journal entry; the key still records the answer. */
         rc = rf__idem_remember(store, changes->idempotency_key, "program.update", &fp, rec.id);
-        if (rc == RF_OK && out != NULL && (p = program_from_record(&rec)) == NULL) {
+        if (rc == RF_OK && out != NULL && (p = rf__program_from_record(&rec)) == NULL) {
             rc = RF_ENOMEM;
         }
     } else if (rc == RF_OK) {
@@ -407,7 +454,7 @@ struct rf_program_iter {
 
 static int collect_program(const rf_program_record *rec, void *payload)
 {
-    return rf__page_add(payload, program_from_record(rec), rec->id);
+    return rf__page_add(payload, rf__program_from_record(rec), rec->id);
 }
 
 static rf_status fetch_programs(void *iter_ptr, rf_record_page *page)
@@ -447,63 +494,4 @@ rf_status rf_program_iter_next(rf_program **out, rf_program_iter *iter)
 void rf_program_iter_free(rf_program_iter *iter)
 {
     rf__iter_free(iter, iter != NULL ? &iter->page : NULL);
-}
-
-/* --- accessors ------------------------------------------------------------------- */
-
-const char *rf_program_id(const rf_program *p)
-{
-    return p != NULL ? p->r.id : NULL;
-}
-const char *rf_program_name(const rf_program *p)
-{
-    return p != NULL ? p->r.name : NULL;
-}
-int rf_program_window_days(const rf_program *p)
-{
-    return p != NULL ? p->s.window_days : 0;
-}
-rf_attribution_model rf_program_attribution(const rf_program *p)
-{
-    return p != NULL ? (rf_attribution_model)p->s.attribution : RF_ATTRIBUTION_UNSET;
-}
-int rf_program_excludes_existing_clients(const rf_program *p)
-{
-    return p != NULL ? p->s.exclude_existing_clients : 0;
-}
-rf_code_style rf_program_code_style(const rf_program *p)
-{
-    return p != NULL ? (rf_code_style)p->s.code_style : RF_CODE_STYLE_UNSET;
-}
-int rf_program_auto_issues_code(const rf_program *p)
-{
-    return p != NULL ? p->s.auto_issue_code : 0;
-}
-rf_fraud_action rf_program_fraud_action(const rf_program *p)
-{
-    return p != NULL ? (rf_fraud_action)p->s.fraud_action : RF_FRAUD_ACTION_UNSET;
-}
-int rf_program_velocity_cap(const rf_program *p)
-{
-    return p != NULL ? p->s.velocity_cap : 0;
-}
-int rf_program_velocity_window_days(const rf_program *p)
-{
-    return p != NULL ? p->s.velocity_window_days : 0;
-}
-int rf_program_claws_back(const rf_program *p)
-{
-    return p != NULL ? p->s.clawback : 0;
-}
-int rf_program_compliance_mode(const rf_program *p)
-{
-    return p != NULL ? p->s.compliance_mode : 0;
-}
-rf_time rf_program_created_at(const rf_program *p)
-{
-    return p != NULL ? p->r.created_at : RF_TIME_NONE;
-}
-rf_time rf_program_updated_at(const rf_program *p)
-{
-    return p != NULL ? p->r.updated_at : RF_TIME_NONE;
 }

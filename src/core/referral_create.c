@@ -7,6 +7,7 @@
 #include "referral/journal.h"
 #include "core/codes.h"
 #include "core/fraud_guards.h"
+#include "core/outbox_internal.h"
 #include "core/referrals.h"
 #include "store/store_internal.h"
 #include "util/error.h"
@@ -359,6 +360,9 @@ static rf_status insert_referral(rf_store *store, const rf_referral_options *o, 
     if (rc == RF_OK) {
         rc = rf__journal_append(store, RF_EVENT_REFERRAL_RECEIVED, id, rec.referrer_id, o->idempotency_key,
                                 data);
+    }
+    if (rc == RF_OK) {
+        rc = rf__loop_on_received(store, &rec);
     }
     if (rc == RF_OK) {
         rc = rf__idem_remember(store, o->idempotency_key, "referral.create", fp, id);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/privacy.h"
 #include "core/referrals.h"
 #include "store/store_internal.h"
 #include "util/error.h"
@@ -44,9 +45,7 @@ const char *rf_referrer_status_name(rf_referrer_status status)
                                                                                   : "UNSET";
 }
 
-/* "Jane van der Berg" → "J. V. D. B.": the first letter of each word, upper-cased
- * when ASCII; other letters are kept whole (one UTF-8 character). */
-static void initials_of(const char *name, char *out, size_t size)
+void rf__initials_of(const char *name, char *out, size_t size)
 {
     size_t len = 0;
     out[0] = '\0';
@@ -74,6 +73,15 @@ static void initials_of(const char *name, char *out, size_t size)
     }
 }
 
+void rf__referee_label(const rf_party_record *referee, char *out, size_t size)
+{
+    if (referee->consent & RF_CONSENT_SHARE_CONTACT) {
+        snprintf(out, size, "%s", referee->display_name);
+    } else {
+        rf__initials_of(referee->display_name, out, size);
+    }
+}
+
 static rf_referrer_entry *entry_for(rf_store *store, const rf_referral_record *rec, rf_status *rc)
 {
     rf_party *referee = NULL;
@@ -82,11 +90,7 @@ static rf_referrer_entry *entry_for(rf_store *store, const rf_referral_record *r
         return NULL;
     }
     char label[RF_NAME_MAX + 1];
-    if (referee->r.consent & RF_CONSENT_SHARE_CONTACT) {
-        snprintf(label, sizeof label, "%s", referee->r.display_name);
-    } else {
-        initials_of(referee->r.display_name, label, sizeof label);
-    }
+    rf__referee_label(&referee->r, label, sizeof label);
     rf_party_free(referee);
     static const size_t offsets[] = {offsetof(rf_referrer_entry, referral_id),
                                      offsetof(rf_referrer_entry, label)};

@@ -18,6 +18,19 @@ typedef struct rf_program_settings {
     int velocity_window_days;
     int clawback;
     int compliance_mode;
+    int ask_enabled;
+    int ask_nps_threshold;
+    int ask_after_first_visit_days;
+    int ask_on_anniversary;
+    int ask_on_milestone;
+    int ask_on_discharge;
+    int ask_on_praise;
+    int ask_on_payment;
+    int ask_cooldown_days;
+    int ask_yearly_cap;
+    int new_client_days;
+    int sla_urgent_hours;
+    int sla_routine_hours;
 } rf_program_settings;
 
 struct rf_program {
@@ -37,6 +50,7 @@ struct rf_referral {
 rf_status rf__program_load(rf_store *store, const char *id, rf_program **out);
 rf_status rf__referral_load(rf_store *store, const char *id, rf_referral **out);
 rf_referral *rf__referral_from_record(const rf_referral_record *rec);
+rf_program *rf__program_from_record(const rf_program_record *rec);
 
 /* The journal's `from=..;to=..` names and the lifecycle table (lifecycle.c). */
 int rf__state_valid(int state);

@@ -1,4 +1,5 @@
 /* Balances summed from the ledger, and the audit that proves a party's books. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,35 +166,40 @@ const char *rf_balance_currency(const rf_balance *b, size_t i)
     const balance_row *r = row_at(b, i);
     return r != NULL && r->currency[0] != '\0' ? r->currency : NULL;
 }
-int64_t rf_balance_available(const rf_balance *b, size_t i)
+/* One figure of row @i, by its offset in balance_row; 0 out of range. */
+static int64_t figure(const rf_balance *b, size_t i, size_t offset)
 {
     const balance_row *r = row_at(b, i);
-    return r != NULL ? r->available : 0;
+    int64_t v = 0;
+    if (r != NULL) {
+        memcpy(&v, (const char *)r + offset, sizeof v);
+    }
+    return v;
+}
+
+int64_t rf_balance_available(const rf_balance *b, size_t i)
+{
+    return figure(b, i, offsetof(balance_row, available));
 }
 int64_t rf_balance_pending(const rf_balance *b, size_t i)
 {
-    const balance_row *r = row_at(b, i);
-    return r != NULL ? r->pending : 0;
+    return figure(b, i, offsetof(balance_row, pending));
 }
 int64_t rf_balance_issued(const rf_balance *b, size_t i)
 {
-    const balance_row *r = row_at(b, i);
-    return r != NULL ? r->issued : 0;
+    return figure(b, i, offsetof(balance_row, issued));
 }
 int64_t rf_balance_redeemed(const rf_balance *b, size_t i)
 {
-    const balance_row *r = row_at(b, i);
-    return r != NULL ? r->redeemed : 0;
+    return figure(b, i, offsetof(balance_row, redeemed));
 }
 int64_t rf_balance_expired(const rf_balance *b, size_t i)
 {
-    const balance_row *r = row_at(b, i);
-    return r != NULL ? r->expired : 0;
+    return figure(b, i, offsetof(balance_row, expired));
 }
 int64_t rf_balance_reversed(const rf_balance *b, size_t i)
 {
-    const balance_row *r = row_at(b, i);
-    return r != NULL ? r->reversed : 0;
+    return figure(b, i, offsetof(balance_row, reversed));
 }
 
 rf_status rf__balance_start(rf_balance **out, rf_store *store, const char *party_id)

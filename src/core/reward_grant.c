@@ -11,20 +11,13 @@
 #include "util/memory.h"
 #include "util/text.h"
 
+/* The record's strings come first: 8 of them before `recipient`. */
+_Static_assert(offsetof(rf_grant_record, recipient) == 8 * sizeof(const char *), "rf_grant_record strings");
+
 rf_grant *rf__grant_from_record(const rf_grant_record *rec, int64_t remaining)
 {
-    static const size_t offsets[] = {offsetof(rf_grant, r.id),          offsetof(rf_grant, r.grant_key),
-                                     offsetof(rf_grant, r.rule_id),     offsetof(rf_grant, r.program_id),
-                                     offsetof(rf_grant, r.referral_id), offsetof(rf_grant, r.recipient_id),
-                                     offsetof(rf_grant, r.currency),    offsetof(rf_grant, r.item)};
-    const char *values[] = {rec->id,          rec->grant_key,    rec->rule_id,  rec->program_id,
-                            rec->referral_id, rec->recipient_id, rec->currency, rec->item};
-    rf_grant *g = rf__pack(sizeof *g, 8, offsets, values);
+    rf_grant *g = rf__pack_record(sizeof *g, rec, sizeof *rec, 8);
     if (g != NULL) {
-        /* The strings come first in the record: keep the packed copies, take the rest. */
-        rf_grant_record copy = *rec;
-        memcpy(&copy, &g->r, offsetof(rf_grant_record, recipient));
-        g->r = copy;
         g->remaining = remaining;
     }
     return g;
@@ -213,21 +206,12 @@ void rf_grant_iter_free(rf_grant_iter *iter)
 
 /* --- listing the ledger ------------------------------------------------------- */
 
+/* The record's strings come first: 6 of them before `type`. */
+_Static_assert(offsetof(rf_ledger_record, type) == 6 * sizeof(const char *), "rf_ledger_record strings");
+
 static rf_ledger_entry *entry_from_record(const rf_ledger_record *rec)
 {
-    static const size_t offsets[] = {
-        offsetof(rf_ledger_entry, r.id),       offsetof(rf_ledger_entry, r.entry_key),
-        offsetof(rf_ledger_entry, r.grant_id), offsetof(rf_ledger_entry, r.party_id),
-        offsetof(rf_ledger_entry, r.currency), offsetof(rf_ledger_entry, r.reference)};
-    const char *values[] = {rec->id,       rec->entry_key, rec->grant_id,
-                            rec->party_id, rec->currency,  rec->reference};
-    rf_ledger_entry *e = rf__pack(sizeof *e, 6, offsets, values);
-    if (e != NULL) {
-        rf_ledger_record copy = *rec;
-        memcpy(&copy, &e->r, offsetof(rf_ledger_record, type));
-        e->r = copy;
-    }
-    return e;
+    return rf__pack_record(sizeof(rf_ledger_entry), rec, sizeof *rec, 6);
 }
 
 void rf_ledger_entry_free(rf_ledger_entry *entry)

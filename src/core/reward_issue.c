@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "referral/journal.h"
+#include "core/outbox_internal.h"
 #include "core/records.h"
 #include "core/referrals.h"
 #include "core/rewards.h"
@@ -188,8 +189,11 @@ static rf_status grant_one(grant_context *c, const rf_reward_rule_record *rule, 
                  rf_reward_kind_name((rf_reward_kind)rule->kind));
     }
     if ((src = (rf_status)store->backend->grant_insert(store->backend, store->practice, &g)) != RF_OK ||
-        (src = rf__grant_post_issued(store, &g, data)) != RF_OK || rule->hold_days > 0) {
+        (src = rf__grant_post_issued(store, &g, data)) != RF_OK) {
         return src;
+    }
+    if (rule->hold_days > 0) {
+        return rf__loop_on_grant(store, &g);
     }
     rf_grant *handle = rf__grant_from_record(&g, 0);
     if (handle == NULL) {

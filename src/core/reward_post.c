@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "referral/journal.h"
+#include "core/outbox_internal.h"
 #include "core/referrals.h"
 #include "core/rewards.h"
 #include "store/store_internal.h"
@@ -110,6 +111,9 @@ rf_status rf__grant_release(rf_store *store, rf_grant *g, rf_time now)
         g->r.released_at = now;
         g->remaining = g->r.units;
         rc = save(store, g, g->r.units > 0 ? RF_GRANT_AVAILABLE : RF_GRANT_SETTLED, now);
+    }
+    if (rc == RF_OK) {
+        rc = rf__loop_on_grant(store, &g->r);
     }
     return rc;
 }

@@ -17,20 +17,13 @@ rf_status rf__rewards_require(rf_store *store)
     return rf__store_require(store, 3, "rewards");
 }
 
+/* The record's strings come first: 5 of them before `recipient`. */
+_Static_assert(offsetof(rf_reward_rule_record, recipient) == 5 * sizeof(const char *),
+               "rf_reward_rule_record strings");
+
 rf_reward_rule *rf__reward_rule_from_record(const rf_reward_rule_record *rec)
 {
-    static const size_t offsets[] = {offsetof(rf_reward_rule, r.id), offsetof(rf_reward_rule, r.program_id),
-                                     offsetof(rf_reward_rule, r.name), offsetof(rf_reward_rule, r.currency),
-                                     offsetof(rf_reward_rule, r.item)};
-    const char *values[] = {rec->id, rec->program_id, rec->name, rec->currency, rec->item};
-    rf_reward_rule *rule = rf__pack(sizeof *rule, 5, offsets, values);
-    if (rule != NULL) {
-        /* The strings come first in the record: keep the packed copies, take the rest. */
-        rf_reward_rule_record copy = *rec;
-        memcpy(&copy, &rule->r, offsetof(rf_reward_rule_record, recipient));
-        rule->r = copy;
-    }
-    return rule;
+    return rf__pack_record(sizeof(rf_reward_rule), rec, sizeof *rec, 5);
 }
 
 void rf_reward_rule_free(rf_reward_rule *rule)

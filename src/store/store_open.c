@@ -105,6 +105,19 @@ static const member members_v3[] = {
     MEMBER(grant_insert),       MEMBER(grant_update),       MEMBER(grant_get),       MEMBER(grant_get_by_key),
     MEMBER(grant_scan),         MEMBER(ledger_insert),      MEMBER(ledger_scan),
 };
+static const member members_v4[] = {
+    MEMBER(client_event_insert),
+    MEMBER(client_event_scan),
+    MEMBER(task_insert),
+    MEMBER(task_update),
+    MEMBER(task_get),
+    MEMBER(task_get_by_key),
+    MEMBER(task_scan),
+    MEMBER(template_insert),
+    MEMBER(template_update),
+    MEMBER(template_get_by_name),
+    MEMBER(template_scan),
+};
 static const struct {
     const member *members;
     size_t count;
@@ -112,6 +125,7 @@ static const struct {
     {members_v1, sizeof members_v1 / sizeof members_v1[0]},
     {members_v2, sizeof members_v2 / sizeof members_v2[0]},
     {members_v3, sizeof members_v3 / sizeof members_v3[0]},
+    {members_v4, sizeof members_v4 / sizeof members_v4[0]},
 };
 
 static rf_status check_backend(const rf_backend *backend)

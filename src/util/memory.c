@@ -84,3 +84,22 @@ rf_status rf__reserve(void *items, size_t *cap, size_t count, size_t size)
     *cap = grown;
     return RF_OK;
 }
+
+void *rf__pack_record(size_t head, const void *record, size_t record_size, size_t nstrings)
+{
+    size_t offsets[16];
+    const char *values[16];
+    if (nstrings > 16 || record_size < nstrings * sizeof(const char *) || head < record_size) {
+        return NULL;
+    }
+    for (size_t i = 0; i < nstrings; i++) {
+        offsets[i] = i * sizeof(const char *);
+        memcpy(&values[i], (const char *)record + offsets[i], sizeof values[i]);
+    }
+    char *h = rf__pack(head, nstrings, offsets, values);
+    if (h != NULL) {
+        size_t strings = nstrings * sizeof(const char *);
+        memcpy(h + strings, (const char *)record + strings, record_size - strings);
+    }
+    return h;
+}

@@ -95,6 +95,50 @@ int digest_seq(const rf_ledger_record *r, void *payload)
     return 0;
 }
 
+int digest_client_event(const rf_client_event_record *r, void *payload)
+{
+    digest_put(payload, "event %s|%s|%s|%s|%s|%d|%d|%lld|%lld|%lld\n", s(r->id), s(r->party_id),
+               s(r->practitioner_id), s(r->label), s(r->currency), r->type, r->value, (long long)r->amount,
+               (long long)r->at, (long long)r->recorded_at);
+    return 0;
+}
+
+int digest_task(const rf_task_record *r, void *payload)
+{
+    digest_put(payload, "task %s|%s|%s|%s|%s|%s|%s|%s|%s|%d|%d|%d|%d|%d|", s(r->id), s(r->task_key),
+               s(r->party_id), s(r->referral_id), s(r->program_id), s(r->template_name), s(r->data),
+               s(r->lease_owner), s(r->last_error), r->kind, r->state, r->channel, r->attempts, r->outcome);
+    digest_put(payload, "%lld|%lld|%lld|%lld|%lld|%lld|%lld\n", (long long)r->due_at,
+               (long long)r->deadline_at, (long long)r->lease_until, (long long)r->sent_at,
+               (long long)r->closed_at, (long long)r->created_at, (long long)r->updated_at);
+    return 0;
+}
+
+int digest_template(const rf_template_record *r, void *payload)
+{
+    digest_put(payload, "template %s|%s|%s|%s|%s|%d|%lld|%lld\n", s(r->id), s(r->program_id), s(r->name),
+               s(r->subject), s(r->body), r->channel, (long long)r->created_at, (long long)r->updated_at);
+    return 0;
+}
+
+int digest_client_event_id(const rf_client_event_record *r, void *payload)
+{
+    digest_put(payload, " %s", r->id);
+    return 0;
+}
+
+int digest_task_id(const rf_task_record *r, void *payload)
+{
+    digest_put(payload, " %s", r->id);
+    return 0;
+}
+
+int digest_template_id(const rf_template_record *r, void *payload)
+{
+    digest_put(payload, " %s", r->id);
+    return 0;
+}
+
 /* The line of @text around byte @at, at most 200 bytes of it. */
 static int line_at(const char *text, size_t len, size_t at, const char **start)
 {

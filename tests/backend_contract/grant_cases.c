@@ -8,16 +8,11 @@
 
 static void expect_no_grant(rf_backend *b, const char *practice, const char *id, const char *key)
 {
-    rf_grant_record got;
     if (id != NULL) {
-        memset(&got, 0xAB, sizeof got);
-        assert_status(RF_ENOTFOUND, b->grant_get(b, practice, id, &got));
-        assert_zeroed(&got, sizeof got);
+        expect_not_found(rf_grant_record, b, grant_get, practice, id);
     }
     if (key != NULL) {
-        memset(&got, 0xAB, sizeof got);
-        assert_status(RF_ENOTFOUND, b->grant_get_by_key(b, practice, key, &got));
-        assert_zeroed(&got, sizeof got);
+        expect_not_found(rf_grant_record, b, grant_get_by_key, practice, key);
     }
 }
 

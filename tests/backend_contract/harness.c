@@ -49,6 +49,17 @@ int reopen(fixture *fx)
     return 0;
 }
 
+rf_backend *free_and_reopen(fixture *fx)
+{
+    fx->b->free(fx->b);
+    fx->b = NULL;
+    if (!fx->f->persistent) {
+        return NULL;
+    }
+    assert_int_equal(reopen(fx), 0);
+    return fx->b;
+}
+
 int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
@@ -279,30 +290,33 @@ int64_t last_seq(rf_backend *b, const char *practice)
 
 /* --- contract version 2: programmes, touches, referrals ------------------------------------------ */
 
-void need_v2(rf_backend *b)
+void need_members(rf_backend *b, unsigned int version, const contract_member *members, size_t n)
 {
-    static const struct {
-        const char *name;
-        size_t offset;
-    } members[] = {
-#define V2_MEMBER(m) {#m, offsetof(rf_backend, m)}
-        V2_MEMBER(program_insert),      V2_MEMBER(program_update), V2_MEMBER(program_get),
-        V2_MEMBER(program_get_by_name), V2_MEMBER(program_scan),   V2_MEMBER(touch_insert),
-        V2_MEMBER(touch_get),           V2_MEMBER(touch_scan),     V2_MEMBER(referral_insert),
-        V2_MEMBER(referral_update),     V2_MEMBER(referral_get),   V2_MEMBER(referral_scan),
-#undef V2_MEMBER
-    };
-    if (b->version < 2) {
-        fail_msg("backend '%s' declares contract version %u; these cases need version 2", current->name,
-                 b->version);
+    if (b->version < version) {
+        fail_msg("backend '%s' declares contract version %u; these cases need version %u", current->name,
+                 b->version, version);
     }
-    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
+    for (size_t i = 0; i < n; i++) {
         void (*fn)(void);
         memcpy(&fn, (const char *)b + members[i].offset, sizeof fn);
         if (fn == NULL) {
-            fail_msg("backend '%s' declares version 2 but has no %s", current->name, members[i].name);
+            fail_msg("backend '%s' declares version %u but has no %s", current->name, b->version,
+                     members[i].name);
         }
     }
+}
+
+void need_v2(rf_backend *b)
+{
+    static const contract_member members[] = {
+        CONTRACT_MEMBER(program_insert),  CONTRACT_MEMBER(program_update),
+        CONTRACT_MEMBER(program_get),     CONTRACT_MEMBER(program_get_by_name),
+        CONTRACT_MEMBER(program_scan),    CONTRACT_MEMBER(touch_insert),
+        CONTRACT_MEMBER(touch_get),       CONTRACT_MEMBER(touch_scan),
+        CONTRACT_MEMBER(referral_insert), CONTRACT_MEMBER(referral_update),
+        CONTRACT_MEMBER(referral_get),    CONTRACT_MEMBER(referral_scan),
+    };
+    need_members(b, 2, members, sizeof members / sizeof members[0]);
 }
 
 rf_program_record program(const char *id, const char *name)

@@ -41,6 +41,10 @@ int setup(void **state);
 int teardown(void **state);
 /* Creates fx->b from fx->f on fx->path again (after a free); non-zero, having said why, on failure. */
 int reopen(fixture *fx);
+/* Frees fx->b as it stands, open transaction levels and all (the leak checkers see to "nothing left
+ * behind"); then, for a persistent backend, creates it again on the same path and returns it. NULL
+ * for a backend whose records die with it: there is nothing left to read. */
+rf_backend *free_and_reopen(fixture *fx);
 
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -114,6 +118,17 @@ int64_t last_seq(rf_backend *b, const char *practice);
 /* Fails the case (instead of crashing it) when the backend lacks a version 2 member. */
 void need_v2(rf_backend *b);
 
+/* A member of the contract by name and place, for need_members. */
+typedef struct contract_member {
+    const char *name;
+    size_t offset;
+} contract_member;
+/* clang-format off */
+#define CONTRACT_MEMBER(m) {#m, offsetof(rf_backend, m)}
+/* clang-format on */
+/* Fails the case unless @b declares at least @version and has every one of @members. */
+void need_members(rf_backend *b, unsigned int version, const contract_member *members, size_t n);
+
 /* Records with a fixed value in every field not given; referral() sets reached_at[RECEIVED] to
  * @received and leaves the other slots 0. */
 rf_program_record program(const char *id, const char *name);
@@ -128,6 +143,15 @@ void assert_touch(const rf_touch_record *want, const rf_touch_record *got);
 void assert_referral(const rf_referral_record *want, const rf_referral_record *got);
 /* The bytes at @p are all zero (a get that failed leaves its output zeroed). */
 void assert_zeroed(const void *p, size_t size);
+/* The get member @get of @b finds nothing under @key and zeroes its output of record type @type,
+ * which it finds filled with other bytes: expect_not_found(rf_grant_record, b, grant_get, PA, id). */
+#define expect_not_found(type, b, get, practice, key)                                                        \
+    do {                                                                                                     \
+        type got_;                                                                                           \
+        memset(&got_, 0xAB, sizeof got_);                                                                    \
+        assert_status(RF_ENOTFOUND, (b)->get((b), (practice), (key), &got_));                                \
+        assert_zeroed(&got_, sizeof got_);                                                                   \
+    } while (0)
 
 int on_program(const rf_program_record *r, void *payload);
 int on_touch(const rf_touch_record *r, void *payload);
@@ -174,6 +198,48 @@ visits *scan_ledger(rf_backend *b, const char *practice, const rf_ledger_query *
 /* The ledger scan saw exactly the seqs want[0..n), in that order; frees @v. */
 void assert_seqs(visits *v, const int64_t *want, size_t n);
 
+/* --- contract version 4: client events, tasks, templates (harness_v4.c) ------------------------- */
+
+/* Fails the case (instead of crashing it) when the backend lacks a version 4 member. */
+void need_v4(rf_backend *b);
+
+/* Records with a fixed value in every field not given; optional strings set, except a task's
+ * lease owner and last error (and its lease, sent and closed times, 0). */
+rf_client_event_record client_event(const char *id, const char *party_id, int type, rf_time at);
+rf_task_record task(const char *id, const char *key, const char *party_id, const char *referral_id, int kind,
+                    int state, rf_time due_at);
+rf_template_record template_rec(const char *id, const char *program_id, const char *name);
+/* Every field of @r set to a value of its own, derived from @n (strings from text()'s ring). */
+void fill_client_event(rf_client_event_record *r, unsigned int n);
+void fill_task(rf_task_record *r, unsigned int n);
+void fill_template(rf_template_record *r, unsigned int n);
+
+void assert_client_event(const rf_client_event_record *want, const rf_client_event_record *got);
+void assert_task(const rf_task_record *want, const rf_task_record *got);
+void assert_template(const rf_template_record *want, const rf_template_record *got);
+
+int on_client_event(const rf_client_event_record *r, void *payload);
+int on_task(const rf_task_record *r, void *payload);
+int on_template(const rf_template_record *r, void *payload);
+
+/* Queries that filter on nothing (times unset). */
+rf_client_event_query client_event_query(void);
+rf_task_query task_query(void);
+visits *scan_client_events(rf_backend *b, const char *practice, const rf_client_event_query *q);
+visits *scan_tasks(rf_backend *b, const char *practice, const rf_task_query *q);
+visits *scan_templates(rf_backend *b, const char *practice, const char *program_id, const char *after,
+                       unsigned int limit);
+
+/* Events have no get: a scan of the practice meets the event with @want's id once, equal to it. */
+void expect_client_event(rf_backend *b, const char *practice, const rf_client_event_record *want);
+/* The task is there under its id and its key, exactly as @want; or under neither (NULL: not
+ * asked), with the output zeroed. */
+void expect_task(rf_backend *b, const char *practice, const rf_task_record *want);
+void expect_no_task(rf_backend *b, const char *practice, const char *id, const char *key);
+/* The template is found by its (programme, name), exactly as @want; or nothing is. */
+void expect_template(rf_backend *b, const char *practice, const rf_template_record *want);
+void expect_no_template(rf_backend *b, const char *practice, const char *program_id, const char *name);
+
 /* --- digests: records as text, to compare whole states of a backend (digest.c) ------------------ */
 
 /* Lines of text, one per record; expect_digest compares two. */
@@ -196,6 +262,12 @@ int digest_entry(const rf_ledger_record *r, void *payload);
 int digest_rule_id(const rf_reward_rule_record *r, void *payload);
 int digest_grant_id(const rf_grant_record *r, void *payload);
 int digest_seq(const rf_ledger_record *r, void *payload);
+int digest_client_event(const rf_client_event_record *r, void *payload);
+int digest_task(const rf_task_record *r, void *payload);
+int digest_template(const rf_template_record *r, void *payload);
+int digest_client_event_id(const rf_client_event_record *r, void *payload);
+int digest_task_id(const rf_task_record *r, void *payload);
+int digest_template_id(const rf_template_record *r, void *payload);
 /* Fails the case unless @got equals @want, showing @context and the first line that differs;
  * frees @got. */
 void expect_digest(const digest *want, digest *got, const char *context);
@@ -234,5 +306,17 @@ extern const struct CMUnitTest ledger_cases[];
 extern const size_t ledger_case_count;
 extern const struct CMUnitTest v3_oom_cases[];
 extern const size_t v3_oom_case_count;
+extern const struct CMUnitTest party_v4_cases[];
+extern const size_t party_v4_case_count;
+extern const struct CMUnitTest client_event_cases[];
+extern const size_t client_event_case_count;
+extern const struct CMUnitTest task_cases[];
+extern const size_t task_case_count;
+extern const struct CMUnitTest task_scan_cases[];
+extern const size_t task_scan_case_count;
+extern const struct CMUnitTest template_cases[];
+extern const size_t template_case_count;
+extern const struct CMUnitTest v4_oom_cases[];
+extern const size_t v4_oom_case_count;
 
 #endif

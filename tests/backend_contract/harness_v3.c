@@ -6,30 +6,16 @@
 
 void need_v3(rf_backend *b)
 {
-    static const struct {
-        const char *name;
-        size_t offset;
-    } members[] = {
-#define V3_MEMBER(m) {#m, offsetof(rf_backend, m)}
-        V3_MEMBER(reward_rule_insert), V3_MEMBER(reward_rule_update), V3_MEMBER(reward_rule_get),
-        V3_MEMBER(reward_rule_scan),   V3_MEMBER(grant_insert),       V3_MEMBER(grant_update),
-        V3_MEMBER(grant_get),          V3_MEMBER(grant_get_by_key),   V3_MEMBER(grant_scan),
-        V3_MEMBER(ledger_insert),      V3_MEMBER(ledger_scan),
-#undef V3_MEMBER
+    static const contract_member members[] = {
+        CONTRACT_MEMBER(reward_rule_insert), CONTRACT_MEMBER(reward_rule_update),
+        CONTRACT_MEMBER(reward_rule_get),    CONTRACT_MEMBER(reward_rule_scan),
+        CONTRACT_MEMBER(grant_insert),       CONTRACT_MEMBER(grant_update),
+        CONTRACT_MEMBER(grant_get),          CONTRACT_MEMBER(grant_get_by_key),
+        CONTRACT_MEMBER(grant_scan),         CONTRACT_MEMBER(ledger_insert),
+        CONTRACT_MEMBER(ledger_scan),
     };
     need_v2(b);
-    if (b->version < 3) {
-        fail_msg("backend '%s' declares contract version %u; these cases need version 3", current->name,
-                 b->version);
-    }
-    for (size_t i = 0; i < sizeof members / sizeof members[0]; i++) {
-        void (*fn)(void);
-        memcpy(&fn, (const char *)b + members[i].offset, sizeof fn);
-        if (fn == NULL) {
-            fail_msg("backend '%s' declares version %u but has no %s", current->name, b->version,
-                     members[i].name);
-        }
-    }
+    need_members(b, 3, members, sizeof members / sizeof members[0]);
 }
 
 rf_reward_rule_record reward_rule(const char *id, const char *program_id)

@@ -30,6 +30,12 @@ static const topic topics[] = {
     {grant_scan_cases, &grant_scan_case_count},
     {ledger_cases, &ledger_case_count},
     {v3_oom_cases, &v3_oom_case_count},
+    {party_v4_cases, &party_v4_case_count},
+    {client_event_cases, &client_event_case_count},
+    {task_cases, &task_case_count},
+    {task_scan_cases, &task_scan_case_count},
+    {template_cases, &template_case_count},
+    {v4_oom_cases, &v4_oom_case_count},
 };
 
 int main(void)

@@ -8,16 +8,11 @@
 
 static void expect_no_program(rf_backend *b, const char *practice, const char *id, const char *name)
 {
-    rf_program_record got;
     if (id != NULL) {
-        memset(&got, 0xAB, sizeof got);
-        assert_status(RF_ENOTFOUND, b->program_get(b, practice, id, &got));
-        assert_zeroed(&got, sizeof got);
+        expect_not_found(rf_program_record, b, program_get, practice, id);
     }
     if (name != NULL) {
-        memset(&got, 0xAB, sizeof got);
-        assert_status(RF_ENOTFOUND, b->program_get_by_name(b, practice, name, &got));
-        assert_zeroed(&got, sizeof got);
+        expect_not_found(rf_program_record, b, program_get_by_name, practice, name);
     }
 }
 

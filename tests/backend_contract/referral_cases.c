@@ -8,10 +8,7 @@
 
 static void expect_no_referral(rf_backend *b, const char *practice, const char *id)
 {
-    rf_referral_record got;
-    memset(&got, 0xAB, sizeof got);
-    assert_status(RF_ENOTFOUND, b->referral_get(b, practice, id, &got));
-    assert_zeroed(&got, sizeof got);
+    expect_not_found(rf_referral_record, b, referral_get, practice, id);
 }
 
 static void expect_referral(rf_backend *b, const char *practice, const rf_referral_record *want)

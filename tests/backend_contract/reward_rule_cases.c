@@ -8,19 +8,18 @@
 
 static void expect_no_rule(rf_backend *b, const char *practice, const char *id)
 {
-    rf_reward_rule_record got;
-    memset(&got, 0xAB, sizeof got);
-    assert_status(RF_ENOTFOUND, b->reward_rule_get(b, practice, id, &got));
-    assert_zeroed(&got, sizeof got);
+    expect_not_found(rf_reward_rule_record, b, reward_rule_get, practice, id);
 }
 
 static void test_v3_declared(void **state)
 {
     rf_backend *b = ((fixture *)*state)->b;
     need_v3(b); /* every version 3 member is there */
-    /* A built-in backend is compiled against this header, so it declares exactly its version. */
-    assert_int_equal(b->version, RF_BACKEND_VERSION);
-    assert_int_equal(RF_BACKEND_VERSION, 3);
+    /* Later versions only append, so a backend declaring one has every version 3 member too; the
+     * exact declaration is test_v4_declared's (party_v4_cases.c). */
+    assert_true(b->version >= 3);
+    assert_true(b->version <= RF_BACKEND_VERSION);
+    assert_int_equal(RF_BACKEND_VERSION, 4);
 }
 
 static void test_rule_insert_get_update(void **state)

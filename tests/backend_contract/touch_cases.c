@@ -47,10 +47,7 @@ static void test_touch_not_found_and_duplicates(void **state)
 {
     rf_backend *b = ((fixture *)*state)->b;
     need_v2(b);
-    rf_touch_record got;
-    memset(&got, 0xAB, sizeof got);
-    assert_status(RF_ENOTFOUND, b->touch_get(b, PA, uid(1), &got));
-    assert_zeroed(&got, sizeof got);
+    expect_not_found(rf_touch_record, b, touch_get, PA, uid(1));
     assert_visited(touches(b, PA, NULL, NULL, U, U, 0), NULL, 0);
 
     rf_touch_record first = touch(uid(1), "visitor-1", 100);
@@ -64,11 +61,10 @@ static void test_touch_not_found_and_duplicates(void **state)
     OK(b->touch_insert(b, PA, &again));
     OK(b->commit(b));
 
+    rf_touch_record got;
     OK(b->touch_get(b, PA, uid(1), &got));
     assert_touch(&first, &got);
-    memset(&got, 0xAB, sizeof got);
-    assert_status(RF_ENOTFOUND, b->touch_get(b, PA, uid(3), &got));
-    assert_zeroed(&got, sizeof got);
+    expect_not_found(rf_touch_record, b, touch_get, PA, uid(3));
     assert_visited(touches(b, PA, NULL, "visitor-1", U, U, 0), (unsigned int[]){1, 2}, 2);
     assert_visited(touches(b, PA, NULL, "visitor-2", U, U, 0), NULL, 0);
 }

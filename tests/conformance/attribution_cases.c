@@ -238,8 +238,7 @@ static void referral_from_intake_manual_and_partner(void **state)
         assert_null(rf_referral_code_id(r));
         assert_null(rf_referral_touch_id(r));
         assert_int_equal(rf_referral_fraud_flags(r), 0);
-        rf_event *ev = newest_event(fx);
-        assert_string_equal(rf_event_type(ev), RF_EVENT_REFERRAL_RECEIVED);
+        rf_event *ev = newest_event_of(fx, RF_EVENT_REFERRAL_RECEIVED);
         assert_string_equal(rf_event_subject_id(ev), rf_referral_id(r));
         assert_string_equal(rf_event_object_id(ev), rf_party_id(referrer));
         char data[96];
@@ -393,7 +392,6 @@ static void outbound_referrals_are_not_attributed(void **state)
     rf_program_free(program);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest attribution_cases[] = {
     CASE(referral_from_a_code),
     CASE(referral_from_touches_last_and_first),

@@ -17,6 +17,26 @@ rf_event *newest_event(fixture *fx)
     return ev;
 }
 
+/* The newest journal event of @type (a referral's own event is followed by
+ * the tasks it puts in the outbox); free with rf_event_free(). */
+rf_event *newest_event_of(fixture *fx, const char *type)
+{
+    rf_journal_iter *it = NULL;
+    rf_event *ev = NULL, *found = NULL;
+    assert_ok(rf_journal_read(&it, fx->store, 0));
+    while (rf_journal_iter_next(&ev, it) == RF_OK) {
+        if (strcmp(rf_event_type(ev), type) == 0) {
+            rf_event_free(found);
+            found = ev;
+        } else {
+            rf_event_free(ev);
+        }
+    }
+    rf_journal_iter_free(it);
+    assert_non_null(found);
+    return found;
+}
+
 void assert_has(const char *haystack, const char *needle)
 {
     if (haystack == NULL || strstr(haystack, needle) == NULL) {

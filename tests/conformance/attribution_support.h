@@ -6,6 +6,7 @@
 
 /* The newest journal event; free with rf_event_free(). */
 rf_event *newest_event(fixture *fx);
+rf_event *newest_event_of(fixture *fx, const char *type);
 /* @haystack contains (lacks) @needle; fails the case otherwise. */
 void assert_has(const char *haystack, const char *needle);
 void assert_lacks(const char *haystack, const char *needle);

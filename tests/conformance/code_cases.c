@@ -332,7 +332,6 @@ static void issue_is_journalled_with_owner(void **state)
     rf_party_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest code_cases[] = {
     CASE(vanity_slugs_count_up),
     CASE(accented_names_fold_and_others_fall_back),

@@ -498,7 +498,6 @@ static void velocity_ignores_referrals_entered_in_error(void **state)
     }
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest guard_cases[] = {
     CASE(self_referral),
     CASE(shared_email_or_phone),

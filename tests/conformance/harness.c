@@ -82,6 +82,24 @@ void fx_reopen(fixture *fx)
     open_store(fx);
 }
 
+rf_store *fx_open_second(fixture *fx)
+{
+    assert_true(current_backend->has_file);
+    rf_store *first = fx->store;
+    open_store(fx);
+    rf_store *second = fx->store;
+    fx->store = first;
+    return second;
+}
+
+void reopen_if_file(fixture *fx)
+{
+    if (current_backend->has_file) {
+        fx_reopen(fx);
+        fx->now += DAY;
+    }
+}
+
 void assert_message_has(const char *needle)
 {
     const char *message = rf_error_last()->message;
@@ -141,12 +159,19 @@ static void put_referrals(buffer *b, rf_store *store)
     rf_program *prog = NULL;
     assert_ok(rf_program_list(&pit, store));
     while (rf_program_iter_next(&prog, pit) == RF_OK) {
-        put(b, "program %s %s %d %d %d %d %d %d %d %d %d %d %lld\n", rf_program_id(prog),
-            rf_program_name(prog), rf_program_window_days(prog), rf_program_attribution(prog),
+        put(b, "program %s %s %d %d %d %d %d %d %d %d %d %d %lld", rf_program_id(prog), rf_program_name(prog),
+            rf_program_window_days(prog), rf_program_attribution(prog),
             rf_program_excludes_existing_clients(prog), rf_program_code_style(prog),
             rf_program_auto_issues_code(prog), rf_program_fraud_action(prog), rf_program_velocity_cap(prog),
             rf_program_velocity_window_days(prog), rf_program_claws_back(prog),
             rf_program_compliance_mode(prog), (long long)rf_program_updated_at(prog));
+        put(b, " ask %d %d %d %d %d %d %d %d %d %d %d sla %d %d\n", rf_program_ask_enabled(prog),
+            rf_program_ask_nps_threshold(prog), rf_program_ask_after_first_visit_days(prog),
+            rf_program_ask_on_anniversary(prog), rf_program_ask_on_milestone(prog),
+            rf_program_ask_on_discharge(prog), rf_program_ask_on_praise(prog),
+            rf_program_ask_on_payment(prog), rf_program_ask_cooldown_days(prog),
+            rf_program_ask_yearly_cap(prog), rf_program_new_client_days(prog),
+            rf_program_sla_urgent_hours(prog), rf_program_sla_routine_hours(prog));
         rf_program_free(prog);
     }
     rf_program_iter_free(pit);
@@ -236,6 +261,39 @@ static void put_rewards(buffer *b, rf_store *store)
     rf_ledger_iter_free(lit);
 }
 
+/* Every client event, then every task, in the order they were recorded. */
+static void put_outbox(buffer *b, rf_store *store)
+{
+    rf_client_event_iter *eit = NULL;
+    rf_client_event *e = NULL;
+    assert_ok(rf_client_event_list(&eit, store, NULL));
+    while (rf_client_event_iter_next(&e, eit) == RF_OK) {
+        put(b, "event %s %s %s %s %d %s %lld %s %lld %lld\n", rf_client_event_id(e),
+            rf_client_event_party_id(e), rf_client_event_type_name(rf_client_event_get_type(e)),
+            S(rf_client_event_practitioner_id(e)), rf_client_event_value(e), S(rf_client_event_label(e)),
+            (long long)rf_client_event_amount(e), S(rf_client_event_currency(e)),
+            (long long)rf_client_event_at(e), (long long)rf_client_event_recorded_at(e));
+        rf_client_event_free(e);
+    }
+    rf_client_event_iter_free(eit);
+
+    rf_task_iter *tit = NULL;
+    rf_task *t = NULL;
+    assert_ok(rf_task_list(&tit, store, NULL));
+    while (rf_task_iter_next(&t, tit) == RF_OK) {
+        put(b, "task %s %s %s %s %s %s %s %s %d %s %s %s %d %s %lld %lld %lld %lld %lld %lld\n",
+            rf_task_id(t), rf_task_key(t), rf_task_kind_name(rf_task_get_kind(t)),
+            rf_task_state_name(rf_task_get_state(t)), S(rf_task_party_id(t)), S(rf_task_referral_id(t)),
+            S(rf_task_program_id(t)), S(rf_task_template(t)), rf_task_channel(t), S(rf_task_data(t)),
+            S(rf_task_lease_token(t)), S(rf_task_last_error(t)), rf_task_attempts(t),
+            rf_ask_outcome_name(rf_task_outcome(t)), (long long)rf_task_due_at(t),
+            (long long)rf_task_deadline_at(t), (long long)rf_task_lease_until(t),
+            (long long)rf_task_sent_at(t), (long long)rf_task_closed_at(t), (long long)rf_task_created_at(t));
+        rf_task_free(t);
+    }
+    rf_task_iter_free(tit);
+}
+
 char *reward_snapshot(rf_store *store)
 {
     buffer b = {malloc(256), 0, 256};
@@ -254,18 +312,20 @@ char *snapshot(rf_store *store)
     rf_party *p = NULL;
     assert_ok(rf_party_list(&it, store, NULL));
     while (rf_party_iter_next(&p, it) == RF_OK) {
-        put(&b, "party %s %s %s %s %s %s %s %s %d %d %s %s %lld %d %s %lld %lld\n", rf_party_id(p),
+        put(&b, "party %s %s %s %s %s %s %s %s %d %d %s %s %lld %d %s %d %lld %lld\n", rf_party_id(p),
             rf_party_kind_name(rf_party_get_kind(p)), S(rf_party_external_id(p)), rf_party_display_name(p),
             S(rf_party_email(p)), S(rf_party_phone(p)), S(rf_party_email_key(p)), S(rf_party_phone_key(p)),
             rf_party_consent(p), rf_party_payer(p), S(rf_party_segment(p)), S(rf_party_practitioner_id(p)),
             (long long)rf_party_first_visit_at(p), rf_party_intake(p), S(rf_party_intake_detail(p)),
-            (long long)rf_party_created_at(p), (long long)rf_party_updated_at(p));
+            rf_party_preferred_channel(p), (long long)rf_party_created_at(p),
+            (long long)rf_party_updated_at(p));
         put_codes(&b, store, rf_party_id(p));
         rf_party_free(p);
     }
     rf_party_iter_free(it);
     put_referrals(&b, store);
     put_rewards(&b, store);
+    put_outbox(&b, store);
     int64_t seq = -1;
     assert_ok(rf_journal_last_seq(&seq, store));
     put(&b, "journal %lld\n", (long long)seq);
@@ -281,6 +341,17 @@ rf_party *add_party(fixture *fx, rf_party_kind kind, const char *name, const cha
     o.display_name = name;
     o.email = email;
     o.phone = phone;
+    rf_party *p = NULL;
+    assert_ok(rf_party_add(&p, fx->store, &o));
+    return p;
+}
+
+rf_party *add_payer_party(fixture *fx, rf_party_kind kind, const char *name, rf_payer payer)
+{
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = kind;
+    o.display_name = name;
+    o.payer = payer;
     rf_party *p = NULL;
     assert_ok(rf_party_add(&p, fx->store, &o));
     return p;

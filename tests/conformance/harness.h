@@ -35,8 +35,16 @@ extern const backend_entry *current_backend;
 
 int fx_setup(void **state);
 int fx_teardown(void **state);
+/* A case run on a fresh fixture. */
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 /* Close and reopen the same database (file backends only). */
 void fx_reopen(fixture *fx);
+/* Another handle on the same database, as a second process would have
+ * (file backends only); it reads the fixture's clock. Free it before teardown. */
+rf_store *fx_open_second(fixture *fx);
+/* Where the backend has a file, reopen it so that what follows is read from
+ * storage, and move the clock a day so that ids made after it stay apart. */
+void reopen_if_file(fixture *fx);
 
 /* Assert a status, printing the library's message when it differs. */
 #define assert_status(expr, expected)                                                                        \
@@ -50,11 +58,24 @@ void fx_reopen(fixture *fx);
     } while (0)
 #define assert_ok(expr) assert_status(expr, RF_OK)
 
+/* @actual equals @expected, or both are NULL. */
+#define assert_string_or_null(actual, expected)                                                              \
+    do {                                                                                                     \
+        const char *actual_ = (actual), *expected_ = (expected);                                             \
+        if (expected_ != NULL) {                                                                             \
+            assert_non_null(actual_);                                                                        \
+            assert_string_equal(actual_, expected_);                                                         \
+        } else {                                                                                             \
+            assert_null(actual_);                                                                            \
+        }                                                                                                    \
+    } while (0)
+
 /* The failing call's message contains @needle. */
 void assert_message_has(const char *needle);
 
 /* A text dump of everything the practice holds (parties, codes, programmes,
- * referrals, reward rules, grants, ledger, journal), to prove that a failed
+ * referrals, reward rules, grants, ledger, client events, outbox tasks,
+ * journal), to prove that a failed
  * call changed nothing. Free with free(). */
 char *snapshot(rf_store *store);
 /* The reward records alone (rules of every programme, grants, ledger), to
@@ -75,6 +96,8 @@ char *reward_snapshot(rf_store *store);
 
 /* Shorthands that must succeed. */
 rf_party *add_party(fixture *fx, rf_party_kind kind, const char *name, const char *email, const char *phone);
+/* A party with a payer category (RF_PAYER_UNSET for none). */
+rf_party *add_payer_party(fixture *fx, rf_party_kind kind, const char *name, rf_payer payer);
 rf_code *issue_code(fixture *fx, const char *owner_id, rf_code_style style);
 int64_t last_seq(fixture *fx);
 int count_events(fixture *fx, const char *type);
@@ -99,8 +122,16 @@ enum {
 
 /* Referral shorthands (referral_support.c). */
 rf_program *make_program(fixture *fx, const char *name, rf_fraud_action action, int exclude_existing);
-/* A MANUAL inbound referral from @referrer_id for a fresh LEAD; returns it. */
+/* A MANUAL inbound referral from @referrer_id of a fresh LEAD with @referee_payer,
+ * taken by @practitioner_id (may be NULL); returns it. */
+rf_referral *refer_lead(fixture *fx, const rf_program *program, const char *referrer_id,
+                        rf_payer referee_payer, const char *practitioner_id);
+/* refer_lead() with no payer and no practitioner. */
 rf_referral *refer_new_lead(fixture *fx, const rf_program *program, const char *referrer_id);
+/* Advance with a reason, @appointment_at and @idempotency_key (may be NULL);
+ * on success *r is replaced by the referral after the move. */
+rf_status advance_with(fixture *fx, rf_referral **r, rf_referral_state to, rf_time appointment_at,
+                       const char *idempotency_key);
 /* Advance with a reason and an appointment a day after now, which every move accepts. */
 rf_status advance_to(fixture *fx, rf_referral **r, rf_referral_state to);
 

@@ -163,7 +163,6 @@ static void failed_calls_append_nothing(void **state)
     rf_party_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest journal_cases[] = {
     CASE(events_come_in_order_from_a_cursor), CASE(events_hold_no_personal_data),
     CASE(events_carry_the_idempotency_key),   CASE(rollback_leaves_no_gap),

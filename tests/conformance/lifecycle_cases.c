@@ -348,7 +348,6 @@ static void fhir_mapping(void **state)
     assert_string_equal(rf_referral_state_name((rf_referral_state)77), "UNSET");
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest lifecycle_cases[] = {
     CASE(every_state_and_move),
     cmocka_unit_test(table_query_matches_the_table),

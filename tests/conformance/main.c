@@ -5,6 +5,8 @@
 
 #include "harness.h"
 #include "reward_support.h"
+#include "story_support.h"
+#include "template_support.h"
 
 static int run_module(const char *module, const struct CMUnitTest *cases, size_t count)
 {
@@ -39,6 +41,21 @@ int main(void)
         failed += run_module("reward_books", reward_books_cases, reward_books_case_count);
         failed += run_module("reward_redeem", reward_redeem_cases, reward_redeem_case_count);
         failed += run_module("reward_property", reward_property_cases, reward_property_case_count);
+        failed += run_module("event", event_cases, event_case_count);
+        failed += run_module("event_refusal", event_refusal_cases, event_refusal_case_count);
+        failed += run_module("ask_program", ask_program_cases, ask_program_case_count);
+        failed += run_module("ask_channel", ask_channel_cases, ask_channel_case_count);
+        failed += run_module("ask_policy", ask_policy_cases, ask_policy_case_count);
+        failed += run_module("ask_suppression", ask_suppression_cases, ask_suppression_case_count);
+        failed += run_module("ask_date", ask_date_cases, ask_date_case_count);
+        failed += run_module("outbox_loop", outbox_loop_cases, outbox_loop_case_count);
+        failed += run_module("outbox_notice", outbox_notice_cases, outbox_notice_case_count);
+        failed += run_module("outbox_sla", outbox_sla_cases, outbox_sla_case_count);
+        failed += run_module("outbox_drain", outbox_drain_cases, outbox_drain_case_count);
+        failed += run_module("outbox_share", outbox_share_cases, outbox_share_case_count);
+        failed += run_module("story", story_cases, story_case_count);
+        failed += run_module("template", template_cases, template_case_count);
+        failed += run_module("template_render", template_render_cases, template_render_case_count);
     }
     return failed != 0;
 }

@@ -414,7 +414,6 @@ static void retries_may_spell_defaults_out(void **state)
     rf_party_free(first);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest party_cases[] = {
     CASE(add_client_with_every_field),
     CASE(add_defaults_and_journal),

@@ -201,7 +201,6 @@ static void practices_never_see_each_other(void **state)
     rf_party_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest party_store_cases[] = {
     CASE(list_pages_filters_and_order),  CASE(family_sharing_contact_is_found_by_contact),
     CASE(contact_keys_are_per_practice), CASE(host_transactions_batch_and_roll_back),

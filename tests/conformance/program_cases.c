@@ -473,7 +473,6 @@ static void idempotent_create(void **state)
     rf_program_free(a);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest program_cases[] = {
     CASE(create_with_defaults),         CASE(create_with_every_field),
     CASE(find_by_name_and_unknowns),    CASE(duplicate_name_is_refused),

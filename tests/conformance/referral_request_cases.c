@@ -385,7 +385,6 @@ static void list_filters(void **state)
     rf_program_free(p2);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest referral_request_cases[] = {
     CASE(create_refusals_change_nothing),
     CASE(documents_at_receipt_and_later),

@@ -268,7 +268,6 @@ static void grant_listing_and_lookups(void **state)
     rf_program_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_books_cases[] = {
     CASE(balance_rows),
     CASE(ledger_order_filters_and_events),

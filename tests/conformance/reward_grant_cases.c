@@ -6,48 +6,23 @@
 
 #include "reward_support.h"
 
-/* The event of @type whose subject is @grant_id; free with rf_event_free(). */
-static rf_event *grant_event(fixture *fx, const char *type, const char *grant_id)
+/* What a grant of @kind counts in the ledger, with rule_options() terms. */
+static int64_t units_of(rf_reward_kind kind)
 {
-    rf_journal_iter *it = NULL;
-    rf_event *ev = NULL, *found = NULL;
-    assert_ok(rf_journal_read(&it, fx->store, 0));
-    while (rf_journal_iter_next(&ev, it) == RF_OK) {
-        if (found == NULL && strcmp(rf_event_type(ev), type) == 0 && rf_event_subject_id(ev) != NULL &&
-            strcmp(rf_event_subject_id(ev), grant_id) == 0) {
-            found = ev;
-        } else {
-            rf_event_free(ev);
-        }
-    }
-    rf_journal_iter_free(it);
-    if (found == NULL) {
-        print_error("no %s event for grant %s\n", type, grant_id);
-        fail();
-    }
-    return found;
-}
-
-static int is_money(rf_reward_kind k)
-{
-    return k == RF_REWARD_ACCOUNT_CREDIT || k == RF_REWARD_FIXED_DISCOUNT || k == RF_REWARD_CHARITY_DONATION;
+    return is_money(kind) ? 1000 : kind == RF_REWARD_THANK_YOU_NOTE ? 0 : 1;
 }
 
 static void assert_released_at_once(fixture *fx, const rf_grant *g, rf_reward_kind kind,
                                     const char *referrer_id)
 {
-    int64_t units = is_money(kind) ? 1000 : kind == RF_REWARD_THANK_YOU_NOTE ? 0 : 1;
+    int64_t units = units_of(kind);
     assert_int_equal(rf_grant_kind(g), kind);
     assert_int_equal(rf_grant_rule_kind(g), kind);
     assert_int_equal(rf_grant_compliance(g), 0);
     assert_string_equal(rf_grant_recipient_id(g), referrer_id);
     assert_int_equal(rf_grant_recipient(g), RF_RECIPIENT_REFERRER);
     assert_int_equal(rf_grant_amount(g), is_money(kind) ? 1000 : 0);
-    if (is_money(kind)) {
-        assert_string_equal(rf_grant_currency(g), "EUR");
-    } else {
-        assert_null(rf_grant_currency(g));
-    }
+    assert_string_or_null(rf_grant_currency(g), is_money(kind) ? "EUR" : NULL);
     assert_int_equal(rf_grant_units(g), units);
     assert_int_equal(rf_grant_remaining(g), units);
     assert_int_equal(rf_grant_percent(g), kind == RF_REWARD_PERCENT_DISCOUNT ? 10 : 0);
@@ -63,12 +38,7 @@ static void assert_released_at_once(fixture *fx, const rf_grant *g, rf_reward_ki
         assert_int_equal(rf_grant_get_status(g), RF_GRANT_AVAILABLE);
         assert_int_equal(rf_grant_closed_at(g), 0);
     }
-    switch (kind) {
-    case RF_REWARD_SERVICE_UPGRADE: assert_string_equal(rf_grant_item(g), "+15 minutes"); break;
-    case RF_REWARD_CHARITY_DONATION: assert_string_equal(rf_grant_item(g), "Local food bank"); break;
-    case RF_REWARD_GIFT: assert_string_equal(rf_grant_item(g), "Tea towel"); break;
-    default: assert_null(rf_grant_item(g));
-    }
+    assert_string_or_null(rf_grant_item(g), kind_item(kind));
 
     /* ISSUED then RELEASED, in units, with the currency of money only. */
     rf_ledger_filter f = RF_LEDGER_FILTER_INIT;
@@ -84,11 +54,7 @@ static void assert_released_at_once(fixture *fx, const rf_grant *g, rf_reward_ki
         assert_int_equal(rf_ledger_entry_amount(e), units);
         assert_int_equal(rf_ledger_entry_pending_delta(e), i == 0 ? units : -units);
         assert_int_equal(rf_ledger_entry_available_delta(e), i == 0 ? 0 : units);
-        if (is_money(kind)) {
-            assert_string_equal(rf_ledger_entry_currency(e), "EUR");
-        } else {
-            assert_null(rf_ledger_entry_currency(e));
-        }
+        assert_string_or_null(rf_ledger_entry_currency(e), is_money(kind) ? "EUR" : NULL);
         assert_null(rf_ledger_entry_reference(e));
         assert_int_equal(rf_ledger_entry_at(e), fx->now);
         rf_ledger_entry_free(e);
@@ -96,8 +62,8 @@ static void assert_released_at_once(fixture *fx, const rf_grant *g, rf_reward_ki
     assert_status(rf_ledger_iter_next(&e, it), RF_ITEROVER);
     rf_ledger_iter_free(it);
 
-    rf_event *issued = grant_event(fx, RF_EVENT_REWARD_ISSUED, rf_grant_id(g));
-    rf_event *released = grant_event(fx, RF_EVENT_REWARD_RELEASED, rf_grant_id(g));
+    rf_event *issued = event_about(fx, RF_EVENT_REWARD_ISSUED, 0, rf_grant_id(g));
+    rf_event *released = event_about(fx, RF_EVENT_REWARD_RELEASED, 0, rf_grant_id(g));
     assert_string_equal(rf_event_object_id(issued), referrer_id);
     assert_string_equal(rf_event_object_id(released), referrer_id);
     assert_true(rf_event_seq(issued) < rf_event_seq(released));
@@ -109,21 +75,11 @@ static void assert_released_at_once(fixture *fx, const rf_grant *g, rf_reward_ki
 static void each_kind_is_granted(void **state)
 {
     fixture *fx = *state;
-    static const rf_reward_kind kinds[] = {
-        RF_REWARD_ACCOUNT_CREDIT,
-        RF_REWARD_FIXED_DISCOUNT,
-        RF_REWARD_PERCENT_DISCOUNT,
-        RF_REWARD_SERVICE_UPGRADE,
-        RF_REWARD_PRIORITY_BOOKING,
-        RF_REWARD_CHARITY_DONATION,
-        RF_REWARD_GIFT,
-        RF_REWARD_THANK_YOU_NOTE,
-    };
     rf_program *p = reward_program(fx, "advocates", 0, 0);
     rf_party *ruth = add_party(fx, RF_PARTY_CLIENT, "Ruth Referrer", NULL, NULL);
-    rf_reward_rule *rules[8];
-    for (int i = 0; i < 8; i++) {
-        rules[i] = simple_rule(fx, p, RF_RECIPIENT_REFERRER, kinds[i], RF_REFERRAL_CLOSED);
+    rf_reward_rule *rules[REWARD_KIND_COUNT];
+    for (int i = 0; i < REWARD_KIND_COUNT; i++) {
+        rules[i] = simple_rule(fx, p, RF_RECIPIENT_REFERRER, reward_kinds[i], RF_REFERRAL_CLOSED);
     }
     rf_referral *r = refer_lead(fx, p, rf_party_id(ruth), RF_PAYER_SELF_PAY, NULL);
     drive_to(fx, &r, RF_REFERRAL_SEEN);
@@ -134,15 +90,15 @@ static void each_kind_is_granted(void **state)
     assert_int_equal(count_events_after(fx, RF_EVENT_REWARD_ISSUED, seq), 8);
     assert_int_equal(count_events_after(fx, RF_EVENT_REWARD_RELEASED, seq), 8);
     assert_int_equal(count_grants(fx, rf_party_id(ruth), rf_referral_id(r), NULL, 0), 8);
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < REWARD_KIND_COUNT; i++) {
         rf_grant *g = the_grant(fx, rf_reward_rule_id(rules[i]), rf_referral_id(r));
         assert_int_equal(strlen(rf_grant_id(g)), 36);
         assert_string_equal(rf_grant_rule_id(g), rf_reward_rule_id(rules[i]));
         assert_string_equal(rf_grant_program_id(g), rf_program_id(p));
         assert_string_equal(rf_grant_referral_id(g), rf_referral_id(r));
-        assert_released_at_once(fx, g, kinds[i], rf_party_id(ruth));
+        assert_released_at_once(fx, g, reward_kinds[i], rf_party_id(ruth));
         rf_grant *again = reload_grant(fx, g);
-        assert_released_at_once(fx, again, kinds[i], rf_party_id(ruth));
+        assert_released_at_once(fx, again, reward_kinds[i], rf_party_id(ruth));
         rf_grant_free(again);
         rf_grant_free(g);
         rf_reward_rule_free(rules[i]);
@@ -310,13 +266,11 @@ static void rules_added_and_retired_along_the_way(void **state)
     rf_program_free(p);
 }
 
-static rf_grant *grant_for(fixture *fx, const rf_reward_rule *rule, const rf_referral *r)
+/* The grant of @rule for @r became a thank-you note, and its event says why. */
+static void assert_converted(fixture *fx, const rf_reward_rule *rule, const rf_referral *r, const char *why)
 {
-    return the_grant(fx, rf_reward_rule_id(rule), rf_referral_id(r));
-}
-
-static void assert_converted(fixture *fx, const rf_grant *g, rf_reward_kind was, const char *why)
-{
+    rf_reward_kind was = rf_reward_rule_kind(rule);
+    rf_grant *g = the_grant(fx, rf_reward_rule_id(rule), rf_referral_id(r));
     assert_int_equal(rf_grant_kind(g), RF_REWARD_THANK_YOU_NOTE);
     assert_int_equal(rf_grant_rule_kind(g), was);
     assert_int_equal(rf_grant_compliance(g), 1);
@@ -327,24 +281,33 @@ static void assert_converted(fixture *fx, const rf_grant *g, rf_reward_kind was,
     assert_int_equal(rf_grant_units(g), 0);
     assert_int_equal(rf_grant_remaining(g), 0);
     assert_int_equal(rf_grant_get_status(g), RF_GRANT_SETTLED);
-    rf_event *ev = grant_event(fx, RF_EVENT_REWARD_ISSUED, rf_grant_id(g));
+    rf_event *ev = event_about(fx, RF_EVENT_REWARD_ISSUED, 0, rf_grant_id(g));
     char needle[64];
     snprintf(needle, sizeof needle, "compliance=%s", why);
     assert_data_has(ev, needle);
     snprintf(needle, sizeof needle, "was=%s", rf_reward_kind_name(was));
     assert_data_has(ev, needle);
     rf_event_free(ev);
+    rf_grant_free(g);
 }
 
-static void assert_not_converted(fixture *fx, const rf_grant *g, rf_reward_kind kind)
+/* The grant of @rule (made with rule_options()) for @r keeps the rule's kind
+ * and terms, and its event names no compliance. */
+static void assert_not_converted(fixture *fx, const rf_reward_rule *rule, const rf_referral *r)
 {
+    rf_reward_kind kind = rf_reward_rule_kind(rule);
+    rf_grant *g = the_grant(fx, rf_reward_rule_id(rule), rf_referral_id(r));
     assert_int_equal(rf_grant_kind(g), kind);
     assert_int_equal(rf_grant_rule_kind(g), kind);
     assert_int_equal(rf_grant_compliance(g), 0);
-    rf_event *ev = grant_event(fx, RF_EVENT_REWARD_ISSUED, rf_grant_id(g));
+    assert_int_equal(rf_grant_amount(g), is_money(kind) ? 1000 : 0);
+    assert_int_equal(rf_grant_percent(g), kind == RF_REWARD_PERCENT_DISCOUNT ? 10 : 0);
+    assert_int_equal(rf_grant_units(g), units_of(kind));
+    rf_event *ev = event_about(fx, RF_EVENT_REWARD_ISSUED, 0, rf_grant_id(g));
     const char *data = rf_event_data(ev) != NULL ? rf_event_data(ev) : "";
     assert_null(strstr(data, "compliance="));
     rf_event_free(ev);
+    rf_grant_free(g);
 }
 
 static void compliance_mode(void **state)
@@ -368,19 +331,10 @@ static void compliance_mode(void **state)
     /* A federally insured referrer: the referrer's grant is covered; a private referee's is not. */
     rf_referral *a = refer_lead(fx, us, rf_party_id(fed), RF_PAYER_SELF_PAY, rf_party_id(sam));
     drive_to(fx, &a, RF_REFERRAL_CLOSED);
-    rf_grant *g = grant_for(fx, credit, a);
-    assert_converted(fx, g, RF_REWARD_ACCOUNT_CREDIT, "recipient");
-    rf_grant_free(g);
-    g = grant_for(fx, note, a);
-    assert_not_converted(fx, g, RF_REWARD_THANK_YOU_NOTE);
-    rf_grant_free(g);
-    g = grant_for(fx, friend_pct, a);
-    assert_not_converted(fx, g, RF_REWARD_PERCENT_DISCOUNT);
-    assert_int_equal(rf_grant_percent(g), 10);
-    rf_grant_free(g);
-    g = grant_for(fx, staff_gift, a);
-    assert_not_converted(fx, g, RF_REWARD_GIFT);
-    rf_grant_free(g);
+    assert_converted(fx, credit, a, "recipient");
+    assert_not_converted(fx, note, a);
+    assert_not_converted(fx, friend_pct, a);
+    assert_not_converted(fx, staff_gift, a);
     /* The converted grant is worth nothing: no balance row for the referrer. */
     rf_balance *b = NULL;
     assert_ok(rf_reward_balance(&b, fx->store, rf_party_id(fed)));
@@ -391,39 +345,23 @@ static void compliance_mode(void **state)
     /* A federally insured referee covers every grant of the referral: the referee's own as recipient. */
     rf_referral *c = refer_lead(fx, us, rf_party_id(pat), RF_PAYER_FEDERAL, rf_party_id(sam));
     drive_to(fx, &c, RF_REFERRAL_CLOSED);
-    g = grant_for(fx, credit, c);
-    assert_converted(fx, g, RF_REWARD_ACCOUNT_CREDIT, "referee");
-    rf_grant_free(g);
-    g = grant_for(fx, friend_pct, c);
-    assert_converted(fx, g, RF_REWARD_PERCENT_DISCOUNT, "recipient");
-    rf_grant_free(g);
-    g = grant_for(fx, staff_gift, c);
-    assert_converted(fx, g, RF_REWARD_GIFT, "referee");
-    rf_grant_free(g);
-    g = grant_for(fx, note, c);
-    assert_not_converted(fx, g, RF_REWARD_THANK_YOU_NOTE);
-    rf_grant_free(g);
+    assert_converted(fx, credit, c, "referee");
+    assert_converted(fx, friend_pct, c, "recipient");
+    assert_converted(fx, staff_gift, c, "referee");
+    assert_not_converted(fx, note, c);
 
     /* Both federally insured: the recipient is named first. */
     rf_referral *d = refer_lead(fx, us, rf_party_id(fed), RF_PAYER_FEDERAL, NULL);
     drive_to(fx, &d, RF_REFERRAL_CLOSED);
-    g = grant_for(fx, credit, d);
-    assert_converted(fx, g, RF_REWARD_ACCOUNT_CREDIT, "recipient");
-    rf_grant_free(g);
+    assert_converted(fx, credit, d, "recipient");
 
     /* Nobody federally insured, or compliance mode off: nothing converted. */
     rf_referral *e = refer_lead(fx, us, rf_party_id(pat), RF_PAYER_PRIVATE_INSURANCE, NULL);
     drive_to(fx, &e, RF_REFERRAL_CLOSED);
-    g = grant_for(fx, credit, e);
-    assert_not_converted(fx, g, RF_REWARD_ACCOUNT_CREDIT);
-    assert_int_equal(rf_grant_amount(g), 1000);
-    rf_grant_free(g);
+    assert_not_converted(fx, credit, e);
     rf_referral *f = refer_lead(fx, off, rf_party_id(fed), RF_PAYER_FEDERAL, NULL);
     drive_to(fx, &f, RF_REFERRAL_CLOSED);
-    g = grant_for(fx, off_credit, f);
-    assert_not_converted(fx, g, RF_REWARD_ACCOUNT_CREDIT);
-    assert_int_equal(rf_grant_units(g), 1000);
-    rf_grant_free(g);
+    assert_not_converted(fx, off_credit, f);
     assert_balance(fx, rf_party_id(fed), "EUR", (ledger_sums){1000, 0, 1000, 0, 0, 0});
     assert_books(fx, rf_party_id(pat));
     assert_books(fx, rf_party_id(sam));
@@ -443,7 +381,6 @@ static void compliance_mode(void **state)
     rf_program_free(off);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_grant_cases[] = {
     CASE(each_kind_is_granted),
     CASE(dual_sided_offer),

@@ -35,11 +35,7 @@ static void hold_then_release(void **state)
     assert_int_equal(rf_grant_closed_at(g), 0);
     assert_int_equal(rf_grant_remaining(g), 0);
     assert_int_equal(count_entries(fx, NULL, rf_grant_id(g), 0), 1);
-    rf_ledger_entry *e = entry_of(fx, g, RF_LEDGER_ISSUED);
-    assert_int_equal(rf_ledger_entry_amount(e), 1000);
-    assert_int_equal(rf_ledger_entry_pending_delta(e), 1000);
-    assert_int_equal(rf_ledger_entry_available_delta(e), 0);
-    rf_ledger_entry_free(e);
+    assert_entry(fx, g, RF_LEDGER_ISSUED, 1000, 1000, 0);
     assert_int_equal(count_events(fx, RF_EVENT_REWARD_ISSUED), 2);
     assert_int_equal(count_events(fx, RF_EVENT_REWARD_RELEASED), 0);
     assert_balance(fx, rf_party_id(ruth), "EUR", (ledger_sums){0, 1000, 1000, 0, 0, 0});
@@ -58,16 +54,12 @@ static void hold_then_release(void **state)
     assert_int_equal(rf_grant_released_at(after), fx->now);
     assert_int_equal(rf_grant_expires_at(after), fx->now + 30 * DAY);
     assert_int_equal(rf_grant_remaining(after), 1000);
-    e = entry_of(fx, after, RF_LEDGER_RELEASED);
-    assert_int_equal(rf_ledger_entry_amount(e), 1000);
-    assert_int_equal(rf_ledger_entry_pending_delta(e), -1000);
-    assert_int_equal(rf_ledger_entry_available_delta(e), 1000);
+    assert_entry(fx, after, RF_LEDGER_RELEASED, 1000, -1000, 1000);
+    rf_ledger_entry *e = entry_of(fx, after, RF_LEDGER_RELEASED);
     assert_int_equal(rf_ledger_entry_at(e), fx->now);
-    rf_event *ev = find_event(fx, RF_EVENT_REWARD_RELEASED, seq);
-    assert_int_equal(rf_event_seq(ev), rf_ledger_entry_seq(e));
-    assert_string_equal(rf_event_subject_id(ev), rf_grant_id(g));
-    assert_string_equal(rf_event_object_id(ev), rf_party_id(ruth));
-    rf_event_free(ev);
+    int64_t event_seq =
+        assert_first_event(fx, RF_EVENT_REWARD_RELEASED, seq, rf_grant_id(g), rf_party_id(ruth));
+    assert_int_equal(event_seq, rf_ledger_entry_seq(e));
     rf_ledger_entry_free(e);
     rf_grant_free(after);
     rf_grant *item = the_grant(fx, rf_reward_rule_id(pct), rf_referral_id(r));
@@ -119,18 +111,13 @@ static void expiry(void **state)
     assert_int_equal(rf_grant_get_status(x), RF_GRANT_EXPIRED);
     assert_int_equal(rf_grant_closed_at(x), T0 + 30 * DAY);
     assert_int_equal(rf_grant_remaining(x), 0);
+    assert_entry(fx, x, RF_LEDGER_EXPIRED, 600, 0, -600);
     rf_ledger_entry *e = entry_of(fx, x, RF_LEDGER_EXPIRED);
-    assert_int_equal(rf_ledger_entry_amount(e), 600);
-    assert_int_equal(rf_ledger_entry_available_delta(e), -600);
-    assert_int_equal(rf_ledger_entry_pending_delta(e), 0);
     assert_string_equal(rf_ledger_entry_currency(e), "EUR");
     assert_int_equal(rf_ledger_entry_at(e), T0 + 30 * DAY);
-    rf_event *ev = find_event(fx, RF_EVENT_REWARD_EXPIRED, seq);
-    assert_non_null(ev);
-    assert_int_equal(rf_event_seq(ev), rf_ledger_entry_seq(e));
-    assert_string_equal(rf_event_subject_id(ev), rf_grant_id(g));
-    assert_string_equal(rf_event_object_id(ev), rf_party_id(ruth));
-    rf_event_free(ev);
+    int64_t event_seq =
+        assert_first_event(fx, RF_EVENT_REWARD_EXPIRED, seq, rf_grant_id(g), rf_party_id(ruth));
+    assert_int_equal(event_seq, rf_ledger_entry_seq(e));
     rf_ledger_entry_free(e);
     rf_grant_free(x);
     assert_balance(fx, rf_party_id(ruth), "EUR", (ledger_sums){0, 0, 1000, 400, 600, 0});
@@ -210,16 +197,11 @@ static void reversal_before_release(void **state)
         rf_grant *g = the_grant(fx, rf_reward_rule_id(credit), rf_referral_id(r));
         assert_int_equal(rf_grant_closed_at(g), fx->now);
         assert_int_equal(rf_grant_released_at(g), 0);
-        rf_ledger_entry *e = entry_of(fx, g, RF_LEDGER_REVERSED);
-        assert_int_equal(rf_ledger_entry_amount(e), 1000);
-        assert_int_equal(rf_ledger_entry_pending_delta(e), -1000);
-        assert_int_equal(rf_ledger_entry_available_delta(e), 0);
-        rf_ledger_entry_free(e);
+        assert_entry(fx, g, RF_LEDGER_REVERSED, 1000, -1000, 0);
         rf_grant_free(g);
         g = the_grant(fx, rf_reward_rule_id(gift), rf_referral_id(r));
-        e = entry_of(fx, g, RF_LEDGER_REVERSED);
-        assert_int_equal(rf_ledger_entry_amount(e), 1);
-        assert_int_equal(rf_ledger_entry_pending_delta(e), -1);
+        assert_entry(fx, g, RF_LEDGER_REVERSED, 1, -1, 0);
+        rf_ledger_entry *e = entry_of(fx, g, RF_LEDGER_REVERSED);
         assert_null(rf_ledger_entry_currency(e));
         rf_ledger_entry_free(e);
         assert_books(fx, rf_referral_referee_id(r));
@@ -271,19 +253,9 @@ static void reversal_after_release(void **state)
             assert_int_equal(rf_grant_get_status(after), RF_GRANT_REVERSED);
             assert_int_equal(rf_grant_remaining(after), 0);
             assert_int_equal(rf_grant_closed_at(after), fx->now);
-            rf_ledger_entry *e = entry_of(fx, after, RF_LEDGER_REVERSED);
-            assert_int_equal(rf_ledger_entry_amount(e), 700);
-            assert_int_equal(rf_ledger_entry_available_delta(e), -700);
-            assert_int_equal(rf_ledger_entry_pending_delta(e), 0);
-            rf_ledger_entry_free(e);
-            rf_event *ev = NULL;
-            int64_t at = seq;
+            assert_entry(fx, after, RF_LEDGER_REVERSED, 700, 0, -700);
             /* The clawback's event, not the held grant's. */
-            while ((ev = find_event(fx, RF_EVENT_REWARD_REVERSED, at)) != NULL &&
-                   strcmp(rf_event_subject_id(ev), rf_grant_id(g)) != 0) {
-                at = rf_event_seq(ev);
-                rf_event_free(ev);
-            }
+            rf_event *ev = event_about(fx, RF_EVENT_REWARD_REVERSED, seq, rf_grant_id(g));
             assert_data_has(ev, "clawback=1");
             rf_event_free(ev);
             assert_int_equal(count_events_after(fx, RF_EVENT_REWARD_KEPT, seq), 0);
@@ -323,7 +295,6 @@ static void reversal_after_release(void **state)
     }
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_ledger_cases[] = {
     CASE(hold_then_release),
     CASE(expiry),

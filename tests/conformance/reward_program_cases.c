@@ -14,11 +14,17 @@ static rf_event *newest_event(fixture *fx)
     return ev;
 }
 
+static void assert_settings(const rf_program *p, int clawback, int compliance_mode)
+{
+    assert_int_equal(rf_program_claws_back(p), clawback);
+    assert_int_equal(rf_program_compliance_mode(p), compliance_mode);
+}
+
 static void defaults_are_off(void **state)
 {
     fixture *fx = *state;
     rf_program_options o = RF_PROGRAM_OPTIONS_INIT;
-    assert_int_equal(o.version, 2);
+    assert_int_equal(o.version, RF_PROGRAM_OPTIONS_VERSION);
     assert_int_equal(o.clawback, RF_UNSET);
     assert_int_equal(o.compliance_mode, RF_UNSET);
     rf_program_options init;
@@ -29,12 +35,10 @@ static void defaults_are_off(void **state)
     o.name = "Client advocates";
     rf_program *p = NULL;
     assert_ok(rf_program_create(&p, fx->store, &o));
-    assert_int_equal(rf_program_claws_back(p), 0);
-    assert_int_equal(rf_program_compliance_mode(p), 0);
+    assert_settings(p, 0, 0);
     rf_program *again = NULL;
     assert_ok(rf_program_get(&again, fx->store, rf_program_id(p)));
-    assert_int_equal(rf_program_claws_back(again), 0);
-    assert_int_equal(rf_program_compliance_mode(again), 0);
+    assert_settings(again, 0, 0);
     rf_program_free(again);
     rf_program_free(p);
 }
@@ -48,33 +52,26 @@ static void create_with_both_on(void **state)
     o.compliance_mode = 1;
     rf_program *p = NULL;
     assert_ok(rf_program_create(&p, fx->store, &o));
-    assert_int_equal(rf_program_claws_back(p), 1);
-    assert_int_equal(rf_program_compliance_mode(p), 1);
+    assert_settings(p, 1, 1);
     char id[RF_ID_BUFSIZE];
     snprintf(id, sizeof id, "%s", rf_program_id(p));
     rf_program_free(p);
-    if (current_backend->has_file) {
-        fx_reopen(fx);
-        fx->now += DAY;
-    }
+    reopen_if_file(fx);
     assert_ok(rf_program_get(&p, fx->store, id));
-    assert_int_equal(rf_program_claws_back(p), 1);
-    assert_int_equal(rf_program_compliance_mode(p), 1);
+    assert_settings(p, 1, 1);
     rf_program_free(p);
 
     /* Each on its own. */
     o.name = "clawback only";
     o.compliance_mode = 0;
     assert_ok(rf_program_create(&p, fx->store, &o));
-    assert_int_equal(rf_program_claws_back(p), 1);
-    assert_int_equal(rf_program_compliance_mode(p), 0);
+    assert_settings(p, 1, 0);
     rf_program_free(p);
     o.name = "compliance only";
     o.clawback = 0;
     o.compliance_mode = 1;
     assert_ok(rf_program_create(&p, fx->store, &o));
-    assert_int_equal(rf_program_claws_back(p), 0);
-    assert_int_equal(rf_program_compliance_mode(p), 1);
+    assert_settings(p, 0, 1);
     rf_program_free(p);
 }
 
@@ -87,8 +84,7 @@ static void update_names_the_settings(void **state)
     ch.clawback = 1;
     rf_program *u = NULL;
     assert_ok(rf_program_update(&u, fx->store, rf_program_id(p), &ch));
-    assert_int_equal(rf_program_claws_back(u), 1);
-    assert_int_equal(rf_program_compliance_mode(u), 0);
+    assert_settings(u, 1, 0);
     assert_int_equal(rf_program_updated_at(u), T0 + DAY);
     rf_program_free(u);
     rf_event *ev = newest_event(fx);
@@ -107,8 +103,7 @@ static void update_names_the_settings(void **state)
     ch3.clawback = 0;
     ch3.compliance_mode = 0;
     assert_ok(rf_program_update(&u, fx->store, rf_program_id(p), &ch3));
-    assert_int_equal(rf_program_claws_back(u), 0);
-    assert_int_equal(rf_program_compliance_mode(u), 0);
+    assert_settings(u, 0, 0);
     rf_program_free(u);
     ev = newest_event(fx);
     assert_data_has(ev, "clawback");
@@ -170,8 +165,7 @@ static void version_1_struct_is_accepted(void **state)
     assert_ok(rf_program_create(&p, fx->store, v1));
     assert_string_equal(rf_program_name(p), "Old host");
     assert_int_equal(rf_program_velocity_cap(p), 2);
-    assert_int_equal(rf_program_claws_back(p), 0);
-    assert_int_equal(rf_program_compliance_mode(p), 0);
+    assert_settings(p, 0, 0);
     free(v1);
 
     /* An update through version 1 keeps the reward settings. */
@@ -186,8 +180,7 @@ static void version_1_struct_is_accepted(void **state)
     rf_program *u = NULL;
     assert_ok(rf_program_update(&u, fx->store, rf_program_id(p), v1));
     assert_int_equal(rf_program_velocity_cap(u), 7);
-    assert_int_equal(rf_program_claws_back(u), 1);
-    assert_int_equal(rf_program_compliance_mode(u), 1);
+    assert_settings(u, 1, 1);
     rf_program_free(u);
     rf_event *ev = newest_event(fx);
     assert_string_equal(rf_event_data(ev), "fields=velocity_cap");
@@ -203,8 +196,7 @@ static void version_1_struct_is_accepted(void **state)
     init.compliance_mode = 5;
     rf_program_free(p);
     assert_ok(rf_program_create(&p, fx->store, &init));
-    assert_int_equal(rf_program_claws_back(p), 0);
-    assert_int_equal(rf_program_compliance_mode(p), 0);
+    assert_settings(p, 0, 0);
     rf_program_free(p);
 
     /* A version newer than the header's is refused. */
@@ -281,7 +273,6 @@ static void idempotent_create_fingerprints_the_settings(void **state)
     rf_program_free(a);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_program_cases[] = {
     CASE(defaults_are_off),
     CASE(create_with_both_on),

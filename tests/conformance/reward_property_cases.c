@@ -86,11 +86,6 @@ typedef struct world {
     unsigned step, lifecycles, keys;
 } world;
 
-static int is_money(rf_reward_kind k)
-{
-    return k == RF_REWARD_ACCOUNT_CREDIT || k == RF_REWARD_FIXED_DISCOUNT || k == RF_REWARD_CHARITY_DONATION;
-}
-
 static book *book_for(world *w, const char *party, const char *currency)
 {
     const char *cur = currency != NULL ? currency : "";
@@ -510,6 +505,6 @@ static void property_run(void **state)
 }
 
 const struct CMUnitTest reward_property_cases[] = {
-    cmocka_unit_test_setup_teardown(property_run, fx_setup, fx_teardown),
+    CASE(property_run),
 };
 const size_t reward_property_case_count = sizeof reward_property_cases / sizeof reward_property_cases[0];

@@ -35,11 +35,7 @@ static void partial_redemption_by_grant(void **state)
     assert_ok(redeem(fx, &used, rf_grant_id(g), NULL, NULL, 300, "INV-1", NULL));
     assert_int_equal(used, 300);
     assert_int_equal(last_seq(fx), seq + 1);
-    rf_event *ev = find_event(fx, RF_EVENT_REWARD_REDEEMED, seq);
-    assert_non_null(ev);
-    assert_string_equal(rf_event_subject_id(ev), rf_grant_id(g));
-    assert_string_equal(rf_event_object_id(ev), rf_party_id(ruth));
-    rf_event_free(ev);
+    assert_first_event(fx, RF_EVENT_REWARD_REDEEMED, seq, rf_grant_id(g), rf_party_id(ruth));
     rf_grant *now = reload_grant(fx, g);
     assert_int_equal(rf_grant_remaining(now), 700);
     assert_int_equal(rf_grant_get_status(now), RF_GRANT_AVAILABLE);
@@ -309,7 +305,6 @@ static void idempotent_redemption(void **state)
     rf_program_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_redeem_cases[] = {
     CASE(partial_redemption_by_grant), CASE(items_are_used_whole),  CASE(by_party_soonest_expiry_first),
     CASE(refusals_change_nothing),     CASE(idempotent_redemption),

@@ -6,18 +6,6 @@
 
 #include "reward_support.h"
 
-static const rf_reward_kind kinds[] = {
-    RF_REWARD_ACCOUNT_CREDIT,
-    RF_REWARD_FIXED_DISCOUNT,
-    RF_REWARD_PERCENT_DISCOUNT,
-    RF_REWARD_SERVICE_UPGRADE,
-    RF_REWARD_PRIORITY_BOOKING,
-    RF_REWARD_CHARITY_DONATION,
-    RF_REWARD_GIFT,
-    RF_REWARD_THANK_YOU_NOTE,
-};
-#define KIND_COUNT (sizeof kinds / sizeof kinds[0])
-
 static void assert_terms(const rf_reward_rule *r, const rf_program *p, rf_reward_kind kind)
 {
     assert_int_equal(strlen(rf_reward_rule_id(r)), 36);
@@ -26,24 +14,10 @@ static void assert_terms(const rf_reward_rule *r, const rf_program *p, rf_reward
     assert_int_equal(rf_reward_rule_recipient(r), RF_RECIPIENT_REFERRER);
     assert_int_equal(rf_reward_rule_trigger(r), RF_REFERRAL_CLOSED); /* the default */
     assert_int_equal(rf_reward_rule_kind(r), kind);
-    int money = kind == RF_REWARD_ACCOUNT_CREDIT || kind == RF_REWARD_FIXED_DISCOUNT ||
-                kind == RF_REWARD_CHARITY_DONATION;
-    assert_int_equal(rf_reward_rule_amount(r), money ? 1000 : 0);
-    if (money) {
-        assert_string_equal(rf_reward_rule_currency(r), "EUR");
-    } else {
-        assert_null(rf_reward_rule_currency(r));
-    }
+    assert_int_equal(rf_reward_rule_amount(r), is_money(kind) ? 1000 : 0);
+    assert_string_or_null(rf_reward_rule_currency(r), is_money(kind) ? "EUR" : NULL);
     assert_int_equal(rf_reward_rule_percent(r), kind == RF_REWARD_PERCENT_DISCOUNT ? 10 : 0);
-    const char *item = kind == RF_REWARD_SERVICE_UPGRADE    ? "+15 minutes"
-                       : kind == RF_REWARD_CHARITY_DONATION ? "Local food bank"
-                       : kind == RF_REWARD_GIFT             ? "Tea towel"
-                                                            : NULL;
-    if (item != NULL) {
-        assert_string_equal(rf_reward_rule_item(r), item);
-    } else {
-        assert_null(rf_reward_rule_item(r));
-    }
+    assert_string_or_null(rf_reward_rule_item(r), kind_item(kind));
     assert_int_equal(rf_reward_rule_expiry_days(r), kind == RF_REWARD_PRIORITY_BOOKING ? 30 : 0);
     assert_int_equal(rf_reward_rule_hold_days(r), 0);
     assert_int_equal(rf_reward_rule_cap_count(r), 0);
@@ -57,36 +31,30 @@ static void every_kind_is_added(void **state)
 {
     fixture *fx = *state;
     rf_program *p = reward_program(fx, "advocates", 0, 0);
-    char ids[KIND_COUNT][RF_ID_BUFSIZE];
-    for (size_t i = 0; i < KIND_COUNT; i++) {
+    char ids[REWARD_KIND_COUNT][RF_ID_BUFSIZE];
+    for (size_t i = 0; i < REWARD_KIND_COUNT; i++) {
         int64_t seq = last_seq(fx);
-        rf_reward_rule *r = simple_rule(fx, p, RF_RECIPIENT_REFERRER, kinds[i], RF_REFERRAL_STATE_UNSET);
-        assert_terms(r, p, kinds[i]);
+        rf_reward_rule *r =
+            simple_rule(fx, p, RF_RECIPIENT_REFERRER, reward_kinds[i], RF_REFERRAL_STATE_UNSET);
+        assert_terms(r, p, reward_kinds[i]);
         snprintf(ids[i], sizeof ids[i], "%s", rf_reward_rule_id(r));
         /* One event about it. */
         assert_int_equal(last_seq(fx), seq + 1);
-        rf_event *ev = find_event(fx, RF_EVENT_REWARD_RULE_ADDED, seq);
-        assert_non_null(ev);
-        assert_string_equal(rf_event_subject_id(ev), rf_reward_rule_id(r));
-        assert_string_equal(rf_event_object_id(ev), rf_program_id(p));
-        rf_event_free(ev);
+        assert_first_event(fx, RF_EVENT_REWARD_RULE_ADDED, seq, rf_reward_rule_id(r), rf_program_id(p));
         rf_reward_rule_free(r);
     }
-    if (current_backend->has_file) {
-        fx_reopen(fx);
-        fx->now += DAY;
-    }
+    reopen_if_file(fx);
     /* Stored as given, listed oldest first. */
     rf_reward_rule_iter *it = NULL;
     rf_reward_rule *r = NULL;
     assert_ok(rf_reward_rule_list(&it, fx->store, rf_program_id(p)));
-    for (size_t i = 0; i < KIND_COUNT; i++) {
+    for (size_t i = 0; i < REWARD_KIND_COUNT; i++) {
         assert_ok(rf_reward_rule_iter_next(&r, it));
         assert_string_equal(rf_reward_rule_id(r), ids[i]);
-        assert_terms(r, p, kinds[i]);
+        assert_terms(r, p, reward_kinds[i]);
         rf_reward_rule_free(r);
         assert_ok(rf_reward_rule_get(&r, fx->store, ids[i]));
-        assert_terms(r, p, kinds[i]);
+        assert_terms(r, p, reward_kinds[i]);
         rf_reward_rule_free(r);
     }
     r = (rf_reward_rule *)it;
@@ -131,10 +99,7 @@ static void every_field_and_the_ends_of_each_range(void **state)
     char id[RF_ID_BUFSIZE];
     snprintf(id, sizeof id, "%s", rf_reward_rule_id(r));
     rf_reward_rule_free(r);
-    if (current_backend->has_file) {
-        fx_reopen(fx);
-        fx->now += DAY;
-    }
+    reopen_if_file(fx);
     assert_ok(rf_reward_rule_get(&r, fx->store, id));
     assert_string_equal(rf_reward_rule_name(r), "Friend's first session");
     assert_int_equal(rf_reward_rule_recipient(r), RF_RECIPIENT_REFEREE);
@@ -252,11 +217,7 @@ static void retire_stops_a_rule(void **state)
     assert_int_equal(rf_reward_rule_amount(r), 1000); /* the terms stand */
     rf_reward_rule_free(r);
     assert_int_equal(last_seq(fx), seq + 1);
-    rf_event *ev = find_event(fx, RF_EVENT_REWARD_RULE_RETIRED, seq);
-    assert_non_null(ev);
-    assert_string_equal(rf_event_subject_id(ev), rf_reward_rule_id(a));
-    assert_string_equal(rf_event_object_id(ev), rf_program_id(p));
-    rf_event_free(ev);
+    assert_first_event(fx, RF_EVENT_REWARD_RULE_RETIRED, seq, rf_reward_rule_id(a), rf_program_id(p));
 
     /* Retiring again changes nothing and succeeds. */
     char *before = snapshot(fx->store);
@@ -340,7 +301,6 @@ static void names_of_enums(void **state)
     assert_false(rf_currency_valid(NULL));
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_rule_cases[] = {
     CASE(every_kind_is_added),
     CASE(every_field_and_the_ends_of_each_range),

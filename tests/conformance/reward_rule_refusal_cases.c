@@ -212,7 +212,6 @@ static void bad_names_and_arguments_are_refused(void **state)
     rf_program_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_rule_refusal_cases[] = {
     CASE(bad_rules_are_refused),
     CASE(bad_names_and_arguments_are_refused),

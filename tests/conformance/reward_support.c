@@ -18,6 +18,33 @@ rf_program *reward_program(fixture *fx, const char *name, int clawback, int comp
     return p;
 }
 
+const rf_reward_kind reward_kinds[REWARD_KIND_COUNT] = {
+    RF_REWARD_ACCOUNT_CREDIT,
+    RF_REWARD_FIXED_DISCOUNT,
+    RF_REWARD_PERCENT_DISCOUNT,
+    RF_REWARD_SERVICE_UPGRADE,
+    RF_REWARD_PRIORITY_BOOKING,
+    RF_REWARD_CHARITY_DONATION,
+    RF_REWARD_GIFT,
+    RF_REWARD_THANK_YOU_NOTE,
+};
+
+int is_money(rf_reward_kind kind)
+{
+    return kind == RF_REWARD_ACCOUNT_CREDIT || kind == RF_REWARD_FIXED_DISCOUNT ||
+           kind == RF_REWARD_CHARITY_DONATION;
+}
+
+const char *kind_item(rf_reward_kind kind)
+{
+    switch (kind) {
+    case RF_REWARD_SERVICE_UPGRADE: return "+15 minutes";
+    case RF_REWARD_CHARITY_DONATION: return "Local food bank";
+    case RF_REWARD_GIFT: return "Tea towel";
+    default: return NULL;
+    }
+}
+
 rf_reward_rule_options rule_options(const rf_program *program, rf_reward_recipient recipient,
                                     rf_reward_kind kind, rf_referral_state trigger)
 {
@@ -27,22 +54,16 @@ rf_reward_rule_options rule_options(const rf_program *program, rf_reward_recipie
     o.recipient = recipient;
     o.kind = kind;
     o.trigger = trigger;
-    switch (kind) {
-    case RF_REWARD_ACCOUNT_CREDIT:
-    case RF_REWARD_FIXED_DISCOUNT:
+    if (is_money(kind)) {
         o.amount = 1000;
         o.currency = "EUR";
-        break;
-    case RF_REWARD_CHARITY_DONATION:
-        o.amount = 1000;
-        o.currency = "EUR";
-        o.item = "Local food bank";
-        break;
-    case RF_REWARD_PERCENT_DISCOUNT: o.percent = 10; break;
-    case RF_REWARD_SERVICE_UPGRADE: o.item = "+15 minutes"; break;
-    case RF_REWARD_PRIORITY_BOOKING: o.expiry_days = 30; break;
-    case RF_REWARD_GIFT: o.item = "Tea towel"; break;
-    default: break;
+    }
+    o.item = kind_item(kind);
+    if (kind == RF_REWARD_PERCENT_DISCOUNT) {
+        o.percent = 10;
+    }
+    if (kind == RF_REWARD_PRIORITY_BOOKING) {
+        o.expiry_days = 30;
     }
     return o;
 }
@@ -60,36 +81,6 @@ rf_reward_rule *simple_rule(fixture *fx, const rf_program *program, rf_reward_re
 {
     rf_reward_rule_options o = rule_options(program, recipient, kind, trigger);
     return add_rule(fx, &o);
-}
-
-rf_party *add_payer_party(fixture *fx, rf_party_kind kind, const char *name, rf_payer payer)
-{
-    rf_party_options o = RF_PARTY_OPTIONS_INIT;
-    o.kind = kind;
-    o.display_name = name;
-    o.payer = payer;
-    rf_party *p = NULL;
-    assert_ok(rf_party_add(&p, fx->store, &o));
-    return p;
-}
-
-rf_referral *refer_lead(fixture *fx, const rf_program *program, const char *referrer_id,
-                        rf_payer referee_payer, const char *practitioner_id)
-{
-    static unsigned counter;
-    char name[32];
-    snprintf(name, sizeof name, "Friend %u", ++counter);
-    rf_party *lead = add_payer_party(fx, RF_PARTY_LEAD, name, referee_payer);
-    rf_referral_options o = RF_REFERRAL_OPTIONS_INIT;
-    o.program_id = rf_program_id(program);
-    o.referee_id = rf_party_id(lead);
-    o.referrer_id = referrer_id;
-    o.source = RF_SOURCE_MANUAL;
-    o.practitioner_id = practitioner_id;
-    rf_referral *r = NULL;
-    assert_ok(rf_referral_create(&r, fx->store, &o));
-    rf_party_free(lead);
-    return r;
 }
 
 void drive_to(fixture *fx, rf_referral **r, rf_referral_state target)
@@ -203,6 +194,42 @@ rf_event *find_event(fixture *fx, const char *type, int64_t after)
     }
     rf_journal_iter_free(it);
     return ev;
+}
+
+int64_t assert_first_event(fixture *fx, const char *type, int64_t after, const char *subject_id,
+                           const char *object_id)
+{
+    rf_event *ev = find_event(fx, type, after);
+    if (ev == NULL) {
+        print_error("no %s event after seq %lld\n", type, (long long)after);
+        fail();
+    }
+    assert_string_equal(rf_event_subject_id(ev), subject_id);
+    assert_string_equal(rf_event_object_id(ev), object_id);
+    int64_t seq = rf_event_seq(ev);
+    rf_event_free(ev);
+    return seq;
+}
+
+rf_event *event_about(fixture *fx, const char *type, int64_t after, const char *subject_id)
+{
+    rf_journal_iter *it = NULL;
+    rf_event *ev = NULL, *found = NULL;
+    assert_ok(rf_journal_read(&it, fx->store, after));
+    while (rf_journal_iter_next(&ev, it) == RF_OK) {
+        if (found == NULL && strcmp(rf_event_type(ev), type) == 0 && rf_event_subject_id(ev) != NULL &&
+            strcmp(rf_event_subject_id(ev), subject_id) == 0) {
+            found = ev;
+        } else {
+            rf_event_free(ev);
+        }
+    }
+    rf_journal_iter_free(it);
+    if (found == NULL) {
+        print_error("no %s event about %s\n", type, subject_id);
+        fail();
+    }
+    return found;
 }
 
 int count_events_after(fixture *fx, const char *type, int64_t after)
@@ -377,6 +404,16 @@ rf_ledger_entry *entry_of(fixture *fx, const rf_grant *grant, rf_ledger_type typ
     rf_ledger_iter_free(it);
     assert_non_null(found);
     return found;
+}
+
+void assert_entry(fixture *fx, const rf_grant *grant, rf_ledger_type type, int64_t amount,
+                  int64_t pending_delta, int64_t available_delta)
+{
+    rf_ledger_entry *e = entry_of(fx, grant, type);
+    assert_int_equal(rf_ledger_entry_amount(e), amount);
+    assert_int_equal(rf_ledger_entry_pending_delta(e), pending_delta);
+    assert_int_equal(rf_ledger_entry_available_delta(e), available_delta);
+    rf_ledger_entry_free(e);
 }
 
 void assert_process_moves(fixture *fx, rf_time now, unsigned released, unsigned expired)

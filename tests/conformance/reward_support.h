@@ -9,6 +9,14 @@
 /* A programme for reward cases: fraud guards flag only, existing clients may be referred. */
 rf_program *reward_program(fixture *fx, const char *name, int clawback, int compliance_mode);
 
+/* Every reward kind, in the order of the enum. */
+#define REWARD_KIND_COUNT 8
+extern const rf_reward_kind reward_kinds[REWARD_KIND_COUNT];
+/* Money kinds carry an amount and a currency into the ledger; the others count units. */
+int is_money(rf_reward_kind kind);
+/* The item rule_options() gives @kind, or NULL. */
+const char *kind_item(rf_reward_kind kind);
+
 /* Options for a valid rule of @kind: the fields the kind needs are filled
  * (money: 1000 EUR; percent 10; item text; priority booking: 30 days). */
 rf_reward_rule_options rule_options(const rf_program *program, rf_reward_recipient recipient,
@@ -19,12 +27,6 @@ rf_reward_rule *add_rule(fixture *fx, const rf_reward_rule_options *o);
 rf_reward_rule *simple_rule(fixture *fx, const rf_program *program, rf_reward_recipient recipient,
                             rf_reward_kind kind, rf_referral_state trigger);
 
-/* A party with a payer category (RF_PAYER_UNSET for none). */
-rf_party *add_payer_party(fixture *fx, rf_party_kind kind, const char *name, rf_payer payer);
-/* An inbound MANUAL referral from @referrer_id of a fresh LEAD with @referee_payer,
- * taken by @practitioner_id (may be NULL). */
-rf_referral *refer_lead(fixture *fx, const rf_program *program, const char *referrer_id,
-                        rf_payer referee_payer, const char *practitioner_id);
 /* Advance along RECEIVED → ACCEPTED → SCHEDULED → SEEN → CLOSED until @target
  * (one of those) is reached; each move must succeed. */
 void drive_to(fixture *fx, rf_referral **r, rf_referral_state target);
@@ -52,11 +54,22 @@ rf_reward_rule *held_rule(fixture *fx, const rf_program *p, rf_reward_recipient 
                           rf_referral_state trigger, int hold_days, int expiry_days);
 /* The only entry of @grant of @type. */
 rf_ledger_entry *entry_of(fixture *fx, const rf_grant *grant, rf_ledger_type type);
+/* The only entry of @grant of @type records @amount and moves the pending and
+ * available figures by these deltas. */
+void assert_entry(fixture *fx, const rf_grant *grant, rf_ledger_type type, int64_t amount,
+                  int64_t pending_delta, int64_t available_delta);
 /* rf_rewards_process(@now) moves exactly this many grants. */
 void assert_process_moves(fixture *fx, rf_time now, unsigned released, unsigned expired);
 
 /* The first event of @type with seq > @after (NULL when none); free with rf_event_free(). */
 rf_event *find_event(fixture *fx, const char *type, int64_t after);
+/* The first event of @type with seq > @after is about @subject_id and
+ * @object_id; returns its seq. */
+int64_t assert_first_event(fixture *fx, const char *type, int64_t after, const char *subject_id,
+                           const char *object_id);
+/* The event of @type with seq > @after whose subject is @subject_id; fails
+ * when there is none. Free with rf_event_free(). */
+rf_event *event_about(fixture *fx, const char *type, int64_t after, const char *subject_id);
 /* Events of @type with seq > @after. */
 int count_events_after(fixture *fx, const char *type, int64_t after);
 /* The data of an event contains @needle. */

@@ -250,31 +250,17 @@ static void reversed_grants_free_the_cap(void **state)
     rf_program_free(p);
 }
 
-static rf_status advance_keyed(fixture *fx, rf_referral **r, rf_referral_state to, const char *key)
-{
-    rf_advance_options o = RF_ADVANCE_OPTIONS_INIT;
-    o.reason = "test reason";
-    /* The same request each time: the appointment does not follow the clock. */
-    o.appointment_at = T0 + 400 * DAY;
-    o.idempotency_key = key;
-    rf_referral *next = NULL;
-    rf_status rc = rf_referral_advance(&next, fx->store, rf_referral_id(*r), to, &o);
-    if (rc == RF_OK) {
-        rf_referral_free(*r);
-        *r = next;
-    }
-    return rc;
-}
-
 /* The same keyed move again, later: it returns and writes nothing at all. */
 static void replay_keyed(fixture *fx, rf_referral **r, rf_referral_state to, const char *key)
 {
-    assert_ok(advance_keyed(fx, r, to, key));
+    /* The same request each time: the appointment does not follow the clock. */
+    const rf_time appointment_at = T0 + 400 * DAY;
+    assert_ok(advance_with(fx, r, to, appointment_at, key));
     char *before = snapshot(fx->store);
     fx->now += 3600;
     rf_referral *copy = NULL;
     assert_ok(rf_referral_get(&copy, fx->store, rf_referral_id(*r)));
-    assert_ok(advance_keyed(fx, &copy, to, key));
+    assert_ok(advance_with(fx, &copy, to, appointment_at, key));
     assert_int_equal(rf_referral_get_state(copy), to);
     rf_referral_free(copy);
     assert_unchanged(fx->store, before);
@@ -406,7 +392,6 @@ static void reentering_decides_nothing_again(void **state)
     rf_program_free(p);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest reward_tier_cases[] = {
     CASE(tier_boundaries),
     CASE(what_counts_towards_a_tier),

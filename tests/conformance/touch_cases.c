@@ -117,7 +117,6 @@ static void touch_idempotent_retry(void **state)
     rf_party_free(ruth);
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest touch_cases[] = {
     CASE(touch_records_the_visit),
     CASE(touch_refusals_change_nothing),

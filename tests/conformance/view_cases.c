@@ -383,7 +383,6 @@ static void enum_names(void **state)
     assert_string_equal(rf_direction_name((rf_direction)3), "UNSET");
 }
 
-#define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 const struct CMUnitTest view_cases[] = {
     CASE(referrer_view_buckets_and_labels),
     CASE(referrer_view_pages),

@@ -195,3 +195,38 @@ class RewardFixture(ReferralFixture):
         keys = [(g.rule_id, g.referral_id, g.recipient_id) for g in self.store.rewards.grants()]
         self.assertEqual(len(keys), len(set(keys)), "a grant exists twice")
         return balance
+
+
+class OutboxFixture(ReferralFixture):
+    """Mixin: ReferralFixture plus client events and the outbox.
+
+    snapshot() also covers every client event and every task (listed, never
+    leased), so assertRaisesUnchanged proves a refused event or report
+    changed nothing.
+    """
+
+    def snapshot(self, store=None, journal=True):
+        store = store or self.store
+        state = super().snapshot(store, journal)
+        events = [e.to_dict() for e in store.events.list()]
+        tasks = [t.to_dict() for t in store.outbox.list()]
+        return state + (events, tasks)
+
+    def client(self, name, consent=("contact",), email=None, **kwargs):
+        """A CLIENT who may be contacted (unless consent=()), with an e-mail address made from the name."""
+        if email is None:
+            email = name.lower().replace(" ", ".") + "@example.org"
+        return self.store.parties.add(kind="client", display_name=name, consent=set(consent), email=email,
+                                      **kwargs)
+
+    def tasks(self, **flt):
+        """The tasks matching ``flt`` (see Outbox.list), oldest first."""
+        return list(self.store.outbox.list(**flt))
+
+    def drain(self, **kwargs):
+        """Every task due now, leased (see Outbox.due)."""
+        return list(self.store.outbox.due(**kwargs))
+
+    def journal_since(self, seq, *types):
+        """The journal events after ``seq``, only of ``types`` when given."""
+        return [e for e in self.store.journal(after=seq) if not types or e.type in types]

@@ -37,7 +37,11 @@ class ProgramCases(StoreFixture):
             "id": prog.id, "name": "Client advocates", "window_days": 90, "attribution": "LAST_TOUCH",
             "exclude_existing_clients": True, "code_style": "VANITY", "auto_issue_code": False,
             "fraud_action": "BLOCK", "velocity_cap": 0, "velocity_window_days": 30, "clawback": False,
-            "compliance_mode": False, "created_at": T0, "updated_at": T0})
+            "compliance_mode": False, "ask_enabled": True, "ask_nps_threshold": 9,
+            "ask_after_first_visit_days": 90, "ask_on_anniversary": True, "ask_on_milestone": True,
+            "ask_on_discharge": True, "ask_on_praise": True, "ask_on_payment": True, "ask_cooldown_days": 90,
+            "ask_yearly_cap": 3, "new_client_days": 180, "sla_urgent_hours": 4, "sla_routine_hours": 48,
+            "created_at": T0, "updated_at": T0})
         self.assertIn("Client advocates", repr(prog))
 
     def test_create_with_every_setting(self):

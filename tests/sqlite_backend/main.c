@@ -11,5 +11,8 @@ int main(void)
     failed += run_migration_v2_cases();
     failed += run_record_v3_cases();
     failed += run_scan_v3_cases();
+    failed += run_migration_v3_cases();
+    failed += run_record_v4_cases();
+    failed += run_scan_v4_cases();
     return failed != 0;
 }

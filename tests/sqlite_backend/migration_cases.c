@@ -138,16 +138,8 @@ static void v1_file_is_upgraded_with_its_data(void **state)
     write_v1_file(f->path);
 
     rf_backend *b = open_ok(f->path);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3); /* both steps, in one go */
-    assert_int_equal(raw_int(f->path, "PRAGMA application_id"), 0x5246524C);
+    assert_upgraded_meta(f->path, "libreferral 0.1.0"); /* every step, in one go */
     char buf[128];
-    assert_string_equal(
-        raw_text(f->path, "SELECT value FROM meta WHERE key = 'schema_version'", buf, sizeof buf), "3");
-    assert_string_equal(raw_text(f->path, "SELECT value FROM meta WHERE key = 'created_by'", buf, sizeof buf),
-                        "libreferral 0.1.0");
-    assert_string_equal(
-        raw_text(f->path, "SELECT value FROM meta WHERE key = 'migrated_by'", buf, sizeof buf),
-        "libreferral " RF_VERSION);
     assert_string_equal(raw_text(f->path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
 
     /* The old records read back through the vtable, field for field. */
@@ -195,31 +187,7 @@ static void v1_file_is_upgraded_with_its_data(void **state)
     /* Opening again changes nothing more. */
     b = open_ok(f->path);
     b->free(b);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
-}
-
-/* The schema text of every table and index, for comparing two files. */
-static char *schema_of(const char *path)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT group_concat(type || ' ' || name || ': ' || coalesce(sql, ''), "
-                           "char(10)) FROM (SELECT * FROM sqlite_master ORDER BY name)",
-                           -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const char *sql = (const char *)sqlite3_column_text(st, 0);
-    assert_non_null(sql);
-    size_t n = strlen(sql) + 1;
-    char *text = malloc(n);
-    assert_non_null(text);
-    memcpy(text, sql, n);
-    sqlite3_finalize(st);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-    return text;
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 }
 
 static void upgraded_file_has_the_new_files_schema(void **state)
@@ -227,29 +195,7 @@ static void upgraded_file_has_the_new_files_schema(void **state)
     fixture *f = *state;
     make_path(f, "v1same");
     write_v1_file(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
-    char *upgraded = schema_of(f->path);
-
-    remove_db(f->path);
-    b = open_ok(f->path);
-    b->free(b);
-    char *fresh = schema_of(f->path);
-    assert_string_equal(upgraded, fresh);
-    free(upgraded);
-    free(fresh);
-    assert_all_keys_lead_with_practice(f->path);
-}
-
-/* The columns of index @name, comma-separated. */
-static const char *index_columns(const char *path, const char *name, char *buf, size_t n)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info('%s') "
-             "ORDER BY seqno)",
-             name);
-    return raw_text(path, sql, buf, n);
+    assert_upgrade_ends_like_new(f->path);
 }
 
 static void new_keys_and_indexes_lead_with_practice(void **state)
@@ -259,25 +205,19 @@ static void new_keys_and_indexes_lead_with_practice(void **state)
     remove_db(f->path);
     rf_backend *b = open_ok(f->path);
     b->free(b);
-    char buf[256];
-    assert_string_equal(index_columns(f->path, "sqlite_autoindex_programs_1", buf, sizeof buf),
-                        "practice,id");
-    assert_string_equal(index_columns(f->path, "sqlite_autoindex_programs_2", buf, sizeof buf),
-                        "practice,name");
-    assert_string_equal(index_columns(f->path, "sqlite_autoindex_touches_1", buf, sizeof buf), "practice,id");
-    assert_string_equal(index_columns(f->path, "touches_visitor", buf, sizeof buf),
-                        "practice,visitor_key,at");
-    assert_string_equal(index_columns(f->path, "sqlite_autoindex_referrals_1", buf, sizeof buf),
-                        "practice,id");
-    assert_string_equal(index_columns(f->path, "referrals_attribution", buf, sizeof buf),
-                        "practice,attribution_key");
-    assert_string_equal(index_columns(f->path, "referrals_referrer", buf, sizeof buf),
-                        "practice,referrer_id,id");
-    assert_string_equal(index_columns(f->path, "referrals_referee", buf, sizeof buf),
-                        "practice,referee_id,id");
-    assert_string_equal(index_columns(f->path, "referrals_target", buf, sizeof buf), "practice,target_id,id");
-    assert_string_equal(index_columns(f->path, "referrals_program", buf, sizeof buf),
-                        "practice,program_id,received_at");
+    static const char *const want[][2] = {
+        {"sqlite_autoindex_programs_1", "practice,id"},
+        {"sqlite_autoindex_programs_2", "practice,name"},
+        {"sqlite_autoindex_touches_1", "practice,id"},
+        {"touches_visitor", "practice,visitor_key,at"},
+        {"sqlite_autoindex_referrals_1", "practice,id"},
+        {"referrals_attribution", "practice,attribution_key"},
+        {"referrals_referrer", "practice,referrer_id,id"},
+        {"referrals_referee", "practice,referee_id,id"},
+        {"referrals_target", "practice,target_id,id"},
+        {"referrals_program", "practice,program_id,received_at"},
+    };
+    assert_index_columns(f->path, want, sizeof want / sizeof want[0]);
     assert_int_equal(raw_int(f->path, "SELECT \"unique\" FROM pragma_index_list('referrals') "
                                       "WHERE name = 'referrals_attribution'"),
                      1);
@@ -332,7 +272,7 @@ static void concurrent_opens_upgrade_once(void **state)
     assert_int_equal(a->referral_get(a, PRACTICE, "0001-r", &got), RF_OK);
     b->free(b);
     a->free(a);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 }
 
 int run_migration_cases(void)

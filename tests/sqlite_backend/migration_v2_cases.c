@@ -221,17 +221,8 @@ static void v2_file_is_upgraded_with_its_data(void **state)
     write_v2_file(f->path);
 
     rf_backend *b = open_ok(f->path);
-    assert_int_equal(b->version, 3);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
-    assert_int_equal(raw_int(f->path, "PRAGMA application_id"), 0x5246524C);
-    char buf[128];
-    assert_string_equal(
-        raw_text(f->path, "SELECT value FROM meta WHERE key = 'schema_version'", buf, sizeof buf), "3");
-    assert_string_equal(raw_text(f->path, "SELECT value FROM meta WHERE key = 'created_by'", buf, sizeof buf),
-                        "libreferral 0.2.0");
-    assert_string_equal(
-        raw_text(f->path, "SELECT value FROM meta WHERE key = 'migrated_by'", buf, sizeof buf),
-        "libreferral " RF_VERSION);
+    assert_int_equal(b->version, 4);
+    assert_upgraded_meta(f->path, "libreferral 0.2.0");
 
     /* The old records read back through the vtable, field for field. */
     rf_party_record want = party("0001-p", "ext-1");
@@ -285,38 +276,14 @@ static void v2_file_is_upgraded_with_its_data(void **state)
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM reward_rules"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM reward_grants"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM ledger_entries"), 1);
+    char buf[128];
     assert_string_equal(raw_text(f->path, "PRAGMA integrity_check", buf, sizeof buf), "ok");
 
     /* Opening again changes nothing more. */
     b = open_ok(f->path);
     b->free(b);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta"), 3);
-}
-
-/* The schema text of every table and index, for comparing two files. */
-static char *schema_of(const char *path)
-{
-    char *text = NULL;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT group_concat(type || ' ' || name || ': ' || coalesce(sql, ''), "
-                           "char(10)) FROM (SELECT * FROM sqlite_master ORDER BY name)",
-                           -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    const char *sql = (const char *)sqlite3_column_text(st, 0);
-    assert_non_null(sql);
-    size_t n = strlen(sql) + 1;
-    text = malloc(n);
-    assert_non_null(text);
-    memcpy(text, sql, n);
-    sqlite3_finalize(st);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-    return text;
 }
 
 /* The frozen version-2 schema is what steps 0 and 1 still create, and the
@@ -326,18 +293,7 @@ static void upgraded_v2_file_has_the_new_files_schema(void **state)
     fixture *f = *state;
     make_path(f, "v2same");
     write_v2_file(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
-    char *upgraded = schema_of(f->path);
-
-    remove_db(f->path);
-    b = open_ok(f->path);
-    b->free(b);
-    char *fresh = schema_of(f->path);
-    assert_string_equal(upgraded, fresh);
-    free(upgraded);
-    free(fresh);
-    assert_all_keys_lead_with_practice(f->path);
+    assert_upgrade_ends_like_new(f->path);
 }
 
 /* A step that fails leaves the file at version 2 with nothing of the new schema. */
@@ -379,7 +335,7 @@ static void concurrent_opens_upgrade_v2_once(void **state)
     assert_int_equal(a->grant_get(a, PRACTICE, "0001-g", &g), RF_OK);
     b->free(b);
     a->free(a);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta WHERE key = 'migrated_by'"), 1);
 }
 

@@ -20,16 +20,16 @@ static void creates_file_with_schema_and_wal(void **state)
 
     char buf[256];
     assert_string_equal(raw_text(f->path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
-    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 4);
     raw_text(f->path, "SELECT value FROM meta WHERE key = 'created_by'", buf, sizeof buf);
     assert_string_equal(buf, "libreferral " RF_VERSION);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM meta WHERE key = 'migrated_by'"), 0);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                                       "('parties', 'codes', 'journal', 'idempotency', 'meta', 'programs', "
                                       "'touches', 'referrals', 'reward_rules', 'reward_grants', "
-                                      "'ledger_entries')"),
-                     11);
+                                      "'ledger_entries', 'client_events', 'tasks', 'templates')"),
+                     14);
     assert_int_equal(raw_int(f->path,
                              "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
                              "('parties_email_key', 'parties_phone_key', 'codes_owner', "
@@ -37,8 +37,10 @@ static void creates_file_with_schema_and_wal(void **state)
                              "'referrals_referee', 'referrals_target', 'referrals_program', "
                              "'reward_rules_program', 'reward_grants_recipient', "
                              "'reward_grants_referral', 'reward_grants_rule', 'reward_grants_release', "
-                             "'reward_grants_expiry', 'ledger_entries_party', 'ledger_entries_grant')"),
-                     17);
+                             "'reward_grants_expiry', 'ledger_entries_party', 'ledger_entries_grant', "
+                             "'client_events_party', 'client_events_at', 'tasks_due', 'tasks_party', "
+                             "'tasks_referral', 'templates_program_name', 'templates_practice_name')"),
+                     24);
     assert_all_keys_lead_with_practice(f->path);
     b->free(b);
 }
@@ -54,7 +56,7 @@ static void empty_existing_file_gets_schema(void **state)
 
     rf_backend *b = open_ok(f->path);
     b->free(b);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 }
 
 static void reopen_shows_everything_written(void **state)
@@ -173,7 +175,7 @@ static void newer_schema_is_refused_untouched(void **state)
     remove_db(f->path);
     rf_backend *b = open_ok(f->path);
     b->free(b);
-    raw_exec(f->path, "PRAGMA user_version = 4");
+    raw_exec(f->path, "PRAGMA user_version = 5");
 
     size_t size;
     char *before = slurp(f->path, &size);
@@ -183,8 +185,8 @@ static void newer_schema_is_refused_untouched(void **state)
     assert_null(b);
     assert_int_equal(rf_error_last()->code, RF_EVERSION);
     assert_error_mentions(f->path);
-    assert_error_mentions("schema version 4");
-    assert_error_mentions("up to 3");
+    assert_error_mentions("schema version 5");
+    assert_error_mentions("up to 4");
     assert_error_mentions("upgrade libreferral");
     assert_file_unchanged(f->path, before, size);
     free(before);

@@ -258,41 +258,19 @@ static void updates_keep_keys_and_report_misses(void **state)
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM referrals"), 2);
 }
 
-typedef struct ids_seen {
-    int n;
-    char ids[16][16];
-} ids_seen;
-
 static int on_referral(const rf_referral_record *r, void *payload)
 {
-    ids_seen *s = payload;
-    snprintf(s->ids[s->n++], sizeof s->ids[0], "%s", r->id);
-    return s->n == 16;
+    return seen(payload, r->id);
 }
 
 static int on_touch(const rf_touch_record *t, void *payload)
 {
-    ids_seen *s = payload;
-    snprintf(s->ids[s->n++], sizeof s->ids[0], "%s", t->id);
-    return s->n == 16;
+    return seen(payload, t->id);
 }
 
 static int on_program(const rf_program_record *p, void *payload)
 {
-    ids_seen *s = payload;
-    snprintf(s->ids[s->n++], sizeof s->ids[0], "%s", p->id);
-    return s->n == 16;
-}
-
-/* The ids seen, comma-separated, into @buf. */
-static const char *joined(const ids_seen *s, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    for (int i = 0; i < s->n; i++) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "%s%s", i > 0 ? "," : "", s->ids[i]);
-    }
-    return buf;
+    return seen(payload, p->id);
 }
 
 static const char *scan_referrals(rf_backend *b, const rf_referral_query *q, char *buf, size_t n)
@@ -372,8 +350,7 @@ static void referral_scans_filter_page_and_bound(void **state)
     q = (rf_referral_query){.received_from = 400, .received_to = 200};
     assert_string_equal(scan_referrals(b, &q, buf, sizeof buf), "");
     /* A stop from the callback ends the scan with RF_OK. */
-    ids_seen s = {0};
-    s.n = 15;
+    ids_seen s = {.n = 15, .stop_at = 16};
     assert_int_equal(b->referral_scan(b, PRACTICE, NULL, on_referral, &s), RF_OK);
     assert_int_equal(s.n, 16);
     b->free(b);

@@ -7,17 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The result code of @sql run raw on the file (no assertion on it). */
-static int raw_rc(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_extended_result_codes(db, 1);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
-    return rc;
-}
-
 static void rules_round_trip_update_and_clash(void **state)
 {
     fixture *f = *state;
@@ -393,17 +382,6 @@ static void v3_writes_outside_transaction_are_refused(void **state)
         0);
 }
 
-/* The columns of index @name, comma-separated. */
-static const char *index_columns(const char *path, const char *name, char *buf, size_t n)
-{
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info('%s') "
-             "ORDER BY seqno)",
-             name);
-    return raw_text(path, sql, buf, n);
-}
-
 static void v3_keys_and_indexes_lead_with_practice(void **state)
 {
     fixture *f = *state;
@@ -427,10 +405,7 @@ static void v3_keys_and_indexes_lead_with_practice(void **state)
         {"ledger_entries_party", "practice,party_id,seq"},
         {"ledger_entries_grant", "practice,grant_id,seq"},
     };
-    char buf[256];
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
-        assert_string_equal(index_columns(f->path, want[i][0], buf, sizeof buf), want[i][1]);
-    }
+    assert_index_columns(f->path, want, sizeof want / sizeof want[0]);
     assert_int_equal(raw_int(f->path, "SELECT \"unique\" FROM pragma_index_list('reward_grants') "
                                       "WHERE name = 'sqlite_autoindex_reward_grants_2'"),
                      1);

@@ -8,19 +8,6 @@
 
 #include "backends/sqlite/sqlite_internal.h" /* the statements, for their query plans */
 
-typedef struct ids_seen {
-    int n;
-    int stop_at; /* stop once this many were seen; 0 never */
-    char ids[16][16];
-} ids_seen;
-
-static int seen(ids_seen *s, const char *id)
-{
-    assert_true(s->n < 16);
-    snprintf(s->ids[s->n++], sizeof s->ids[0], "%s", id);
-    return s->stop_at != 0 && s->n == s->stop_at;
-}
-
 static int on_rule(const rf_reward_rule_record *r, void *payload)
 {
     return seen(payload, r->id);
@@ -37,17 +24,6 @@ static int on_entry(const rf_ledger_record *e, void *payload)
     char seq[16];
     snprintf(seq, sizeof seq, "%lld", (long long)e->seq);
     return seen(payload, seq);
-}
-
-/* What @s saw, comma-separated, in @buf. */
-static const char *joined(const ids_seen *s, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    for (int i = 0; i < s->n; i++) {
-        size_t len = strlen(buf);
-        snprintf(buf + len, n - len, "%s%s", i > 0 ? "," : "", s->ids[i]);
-    }
-    return buf;
 }
 
 static const char *rules(rf_backend *b, const char *program, const char *after, unsigned int limit)

@@ -130,6 +130,75 @@ void assert_all_keys_lead_with_practice(const char *path)
     assert_string_equal(buf, "none");
 }
 
+void assert_index_columns(const char *path, const char *const want[][2], size_t n)
+{
+    char sql[256];
+    char buf[256];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info('%s') "
+                 "ORDER BY seqno)",
+                 want[i][0]);
+        const char *got = raw_text(path, sql, buf, sizeof buf);
+        if (strcmp(got, want[i][1]) != 0) {
+            fail_msg("index %s has columns %s, want %s", want[i][0], got, want[i][1]);
+        }
+    }
+}
+
+void assert_upgraded_meta(const char *path, const char *created_by)
+{
+    char buf[128];
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(path, "PRAGMA application_id"), 0x5246524C);
+    assert_string_equal(
+        raw_text(path, "SELECT value FROM meta WHERE key = 'schema_version'", buf, sizeof buf), "4");
+    assert_string_equal(raw_text(path, "SELECT value FROM meta WHERE key = 'created_by'", buf, sizeof buf),
+                        created_by);
+    assert_string_equal(raw_text(path, "SELECT value FROM meta WHERE key = 'migrated_by'", buf, sizeof buf),
+                        "libreferral " RF_VERSION);
+}
+
+/* The schema text of every table and index, for comparing two files. */
+static char *schema_of(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT group_concat(type || ' ' || name || ': ' || coalesce(sql, ''), "
+                           "char(10)) FROM (SELECT * FROM sqlite_master ORDER BY name)",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    const char *sql = (const char *)sqlite3_column_text(st, 0);
+    assert_non_null(sql);
+    size_t n = strlen(sql) + 1;
+    char *text = malloc(n);
+    assert_non_null(text);
+    memcpy(text, sql, n);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    return text;
+}
+
+void assert_upgrade_ends_like_new(const char *path)
+{
+    rf_backend *b = open_ok(path);
+    b->free(b);
+    char *upgraded = schema_of(path);
+
+    remove_db(path);
+    b = open_ok(path);
+    b->free(b);
+    char *fresh = schema_of(path);
+    assert_string_equal(upgraded, fresh);
+    free(upgraded);
+    free(fresh);
+    assert_all_keys_lead_with_practice(path);
+}
+
 rf_party_record party(const char *id, const char *external_id)
 {
     rf_party_record p = {
@@ -202,6 +271,7 @@ void assert_same_party(const rf_party_record *a, const rf_party_record *b)
     assert_int_equal(a->first_visit_at, b->first_visit_at);
     assert_int_equal(a->created_at, b->created_at);
     assert_int_equal(a->updated_at, b->updated_at);
+    assert_int_equal(a->preferred_channel, b->preferred_channel);
 }
 
 void assert_same_code(const rf_code_record *a, const rf_code_record *b)
@@ -358,6 +428,23 @@ void assert_same_entry(const rf_ledger_record *a, const rf_ledger_record *b)
     assert_int_equal(a->available_delta, b->available_delta);
     assert_int_equal(a->seq, b->seq);
     assert_int_equal(a->at, b->at);
+}
+
+int seen(ids_seen *s, const char *id)
+{
+    assert_true(s->n < 16);
+    snprintf(s->ids[s->n++], sizeof s->ids[0], "%s", id);
+    return s->stop_at != 0 && s->n == s->stop_at;
+}
+
+const char *joined(const ids_seen *s, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < s->n; i++) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "%s%s", i > 0 ? "," : "", s->ids[i]);
+    }
+    return buf;
 }
 
 void assert_plan(const char *path, int stmt, const char *uses, int sorts)

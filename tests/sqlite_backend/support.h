@@ -44,6 +44,18 @@ long long raw_int(const char *path, const char *sql);
 /* Every primary key, unique key and index of every record table (all but
  * meta) starts with the practice, so a sharded server can distribute on it. */
 void assert_all_keys_lead_with_practice(const char *path);
+/* Each index want[i][0] has exactly the columns want[i][1] ("practice,id"),
+ * in that order. */
+void assert_index_columns(const char *path, const char *const want[][2], size_t n);
+
+/* Migrations. The file at @path is at schema version 4 (user_version, the
+ * meta table and the application id agree), created by @created_by and
+ * migrated by this libreferral. */
+void assert_upgraded_meta(const char *path, const char *created_by);
+/* Opens the old file at @path, which upgrades it, then compares its schema
+ * with that of a new file made on the same path: an upgraded file must end
+ * exactly like a new one. */
+void assert_upgrade_ends_like_new(const char *path);
 
 /* Records with a value in every field. */
 rf_party_record party(const char *id, const char *external_id);
@@ -60,6 +72,28 @@ rf_ledger_record entry(const char *id, const char *key, int64_t seq);
 void assert_same_rule(const rf_reward_rule_record *a, const rf_reward_rule_record *b);
 void assert_same_grant(const rf_grant_record *a, const rf_grant_record *b);
 void assert_same_entry(const rf_ledger_record *a, const rf_ledger_record *b);
+
+/* Contract version 4 (support_v4.c): records with a value in every field
+ * (the task's optional times are all distinct and non-zero). */
+rf_client_event_record event_rec(const char *id, const char *party_id);
+rf_task_record task_rec(const char *id, const char *key, const char *party_id);
+rf_template_record template_rec(const char *id, const char *program_id, const char *name);
+void assert_same_event(const rf_client_event_record *a, const rf_client_event_record *b);
+void assert_same_task(const rf_task_record *a, const rf_task_record *b);
+void assert_same_template(const rf_template_record *a, const rf_template_record *b);
+/* The result code of @sql run raw on the file (no assertion on it). */
+int raw_rc(const char *path, const char *sql);
+
+/* What a scan visited: ids, or whatever a callback names a record by. */
+typedef struct ids_seen {
+    int n;
+    int stop_at; /* stop once this many were seen; 0 never */
+    char ids[16][16];
+} ids_seen;
+/* Records @id; non-zero (stop the scan) once s->stop_at were seen. */
+int seen(ids_seen *s, const char *id);
+/* What @s saw, comma-separated, in @buf. */
+const char *joined(const ids_seen *s, char *buf, size_t n);
 
 /* The query plan of the backend's cached statement @stmt (an rf_sqlite_stmt_id
  * of backends/sqlite/sqlite_internal.h) on the file at @path must contain
@@ -80,5 +114,8 @@ int run_record_v2_cases(void);
 int run_migration_v2_cases(void);
 int run_record_v3_cases(void);
 int run_scan_v3_cases(void);
+int run_migration_v3_cases(void);
+int run_record_v4_cases(void);
+int run_scan_v4_cases(void);
 
 #endif

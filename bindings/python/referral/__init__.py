@@ -25,6 +25,11 @@
         print(store.rewards.balance(jane)["EUR"].available)   # 2500
         store.rewards.redeem(party=jane, currency="EUR", amount=1000, reference="INV-1")
 
+        store.events.add(jane, "nps", value=10)     # a good moment: the programme asks
+        for task in store.outbox.due():             # THANK_REFERRER, REFEREE_INTRO, ASK, ...
+            send(task)                              # the host delivers (task.template, task.channel)
+            store.outbox.sent(task)
+
 Failures raise ReferralError subclasses carrying the library's message
 (``str(exc)``, ``exc.message``) and status code (``exc.code``). The
 low-level SWIG module is ``referral.core``; it mirrors the C API.
@@ -41,6 +46,10 @@ from ._reward_store import Rewards
 from ._rewards import (AMOUNT_MAX, REWARD_DAYS_MAX, Balance, BalanceRow, Grant, GrantStatus, LedgerEntry,
                        LedgerType, ProcessResult, RewardKind, RewardRecipient, RewardRule, TierProgress)
 from ._store import Codes, Parties, Store
+from ._event_store import Events
+from ._events import ClientEvent, ClientEventType, DischargeOutcome
+from ._outbox import AskOutcome, Task, TaskKind, TaskState
+from ._outbox_store import Outbox
 
 ReferralError = core.ReferralError
 NotFound = core.NotFound
@@ -66,7 +75,8 @@ def strerror(code):
 
 
 __all__ = [
-    "Store", "Parties", "Codes", "Programs", "Touches", "Referrals", "Rewards",
+    "Store", "Parties", "Codes", "Programs", "Touches", "Referrals", "Rewards", "Events", "Outbox",
+    "ClientEvent", "ClientEventType", "DischargeOutcome", "Task", "TaskKind", "TaskState", "AskOutcome",
     "Party", "Code", "Event", "Program", "Touch", "Referral", "ReferrerEntry", "PartnerExchangeRow",
     "RewardRule", "Grant", "LedgerEntry", "Balance", "BalanceRow", "TierProgress", "ProcessResult",
     "RewardRecipient", "RewardKind", "GrantStatus", "LedgerType", "AMOUNT_MAX", "REWARD_DAYS_MAX",

@@ -311,7 +311,8 @@ class Party(_Record):
 
     ``email`` and ``phone`` are personal data (normalised: lower-case e-mail,
     E.164 phone); ``email_key`` / ``phone_key`` are their pseudonymous keys.
-    ``consent`` is a frozenset of "contact", "named", "share_contact".
+    ``consent`` is a frozenset of "contact", "named", "share_contact";
+    ``preferred_channel`` the Channel it prefers to hear on (None: not said).
     """
 
     _c_fields = (
@@ -330,6 +331,7 @@ class Party(_Record):
         ("first_visit_at", core.rf_party_first_visit_at, _optional_time),
         ("intake", core.rf_party_intake, Intake._from_c),
         ("intake_detail", core.rf_party_intake_detail, None),
+        ("preferred_channel", core.rf_party_preferred_channel, Channel._from_c),
         ("created_at", core.rf_party_created_at, None),
         ("updated_at", core.rf_party_updated_at, None),
     )

@@ -58,12 +58,27 @@ def _label_list(value, what):
     return ",".join(labels) if labels else None
 
 
+#: The ask policy and SLA settings of a programme (programme options version 3).
+_ASK_SETTINGS = ("ask_enabled", "ask_nps_threshold", "ask_after_first_visit_days", "ask_on_anniversary",
+                 "ask_on_milestone", "ask_on_discharge", "ask_on_praise", "ask_on_payment",
+                 "ask_cooldown_days", "ask_yearly_cap", "new_client_days", "sla_urgent_hours",
+                 "sla_routine_hours")
+_ASK_FLAGS = frozenset(("ask_enabled", "ask_on_anniversary", "ask_on_milestone", "ask_on_discharge",
+                        "ask_on_praise", "ask_on_payment"))
+
+
+def _ask_options(**settings):
+    """The option dict entries of the ask and SLA settings given (flags from bools)."""
+    return {name: _flag(settings.get(name), name) if name in _ASK_FLAGS else settings.get(name)
+            for name in _ASK_SETTINGS}
+
+
 class Programs:
     """``store.programs``: referral programmes and their rules."""
 
     _SETTINGS = ("name", "window_days", "attribution", "exclude_existing_clients", "code_style",
                  "auto_issue_code", "fraud_action", "velocity_cap", "velocity_window_days", "clawback",
-                 "compliance_mode", "idempotency_key")
+                 "compliance_mode", "idempotency_key") + _ASK_SETTINGS
 
     def __init__(self, store):
         self._store = store
@@ -71,7 +86,8 @@ class Programs:
     @staticmethod
     def _options(name=None, window_days=None, attribution=None, exclude_existing_clients=None,
                  code_style=None, auto_issue_code=None, fraud_action=None, velocity_cap=None,
-                 velocity_window_days=None, clawback=None, compliance_mode=None, idempotency_key=None):
+                 velocity_window_days=None, clawback=None, compliance_mode=None, idempotency_key=None,
+                 **ask):
         return {
             "name": name,
             "window_days": window_days,
@@ -85,11 +101,16 @@ class Programs:
             "clawback": _flag(clawback, "clawback"),
             "compliance_mode": _flag(compliance_mode, "compliance_mode"),
             "idempotency_key": idempotency_key,
+            **_ask_options(**ask),
         }
 
     def create(self, name=None, window_days=None, attribution="last_touch", exclude_existing_clients=True,
                code_style="vanity", auto_issue_code=False, fraud_action="block", velocity_cap=0,
-               velocity_window_days=30, clawback=False, compliance_mode=False, idempotency_key=None):
+               velocity_window_days=30, clawback=False, compliance_mode=False, idempotency_key=None, *,
+               ask_enabled=None, ask_nps_threshold=None, ask_after_first_visit_days=None,
+               ask_on_anniversary=None, ask_on_milestone=None, ask_on_discharge=None, ask_on_praise=None,
+               ask_on_payment=None, ask_cooldown_days=None, ask_yearly_cap=None, new_client_days=None,
+               sla_urgent_hours=None, sla_routine_hours=None):
         """Create a programme and return it.
 
         ``name`` is required and unique in the practice (InvalidArgument,
@@ -104,10 +125,30 @@ class Programs:
         ``compliance_mode``: rewards for federally insured parties become
         thank-you notes only (US anti-kickback rules). A retry with the same
         ``idempotency_key`` returns the first programme and changes nothing.
+
+        The ask policy and SLA settings (None or left out: the library's default):
+        ``ask_enabled`` (True) asks this programme's clients for referrals;
+        ``ask_nps_threshold`` (9, 0..10) an NPS at or above it asks;
+        ``ask_after_first_visit_days`` (90, 0..3650; 0: never) asks that many
+        days after the first visit; ``ask_on_anniversary``,
+        ``ask_on_milestone``, ``ask_on_discharge`` (a good one),
+        ``ask_on_praise``, ``ask_on_payment`` (all True) choose the other
+        moments; ``ask_cooldown_days`` (90, 0..3650) no second ask sooner;
+        ``ask_yearly_cap`` (3, 1..52) asks per client in any 365 days;
+        ``new_client_days`` (180, 1..3650) clients whose first visit is more
+        recent get the "new" scripts; ``sla_urgent_hours`` (4) and
+        ``sla_routine_hours`` (48, 1..720) the first-response SLA.
         """
         opts = self._options(name, window_days, attribution, exclude_existing_clients, code_style,
                              auto_issue_code, fraud_action, velocity_cap, velocity_window_days, clawback,
-                             compliance_mode, idempotency_key)
+                             compliance_mode, idempotency_key, ask_enabled=ask_enabled,
+                             ask_nps_threshold=ask_nps_threshold,
+                             ask_after_first_visit_days=ask_after_first_visit_days,
+                             ask_on_anniversary=ask_on_anniversary, ask_on_milestone=ask_on_milestone,
+                             ask_on_discharge=ask_on_discharge, ask_on_praise=ask_on_praise,
+                             ask_on_payment=ask_on_payment, ask_cooldown_days=ask_cooldown_days,
+                             ask_yearly_cap=ask_yearly_cap, new_client_days=new_client_days,
+                             sla_urgent_hours=sla_urgent_hours, sla_routine_hours=sla_routine_hours)
         return Program._from_c(self._store._call(core.rf_program_create, opts))
 
     def update(self, program, **changes):

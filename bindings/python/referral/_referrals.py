@@ -179,9 +179,10 @@ def _reached_at(h):
 # --- records -----------------------------------------------------------------------
 
 class Program(_Record):
-    """A referral programme: attribution policy, code style, fraud policy and
+    """A referral programme: attribution policy, code style, fraud policy,
     reward policy (``clawback``, ``compliance_mode``; its reward rules are
-    store.rewards.rules(program))."""
+    store.rewards.rules(program)), ask policy (``ask_*``, ``new_client_days``)
+    and first-response SLA (``sla_urgent_hours``, ``sla_routine_hours``)."""
 
     _c_fields = (
         ("id", core.rf_program_id, None),
@@ -196,6 +197,19 @@ class Program(_Record):
         ("velocity_window_days", core.rf_program_velocity_window_days, None),
         ("clawback", core.rf_program_claws_back, bool),
         ("compliance_mode", core.rf_program_compliance_mode, bool),
+        ("ask_enabled", core.rf_program_ask_enabled, bool),
+        ("ask_nps_threshold", core.rf_program_ask_nps_threshold, None),
+        ("ask_after_first_visit_days", core.rf_program_ask_after_first_visit_days, None),
+        ("ask_on_anniversary", core.rf_program_ask_on_anniversary, bool),
+        ("ask_on_milestone", core.rf_program_ask_on_milestone, bool),
+        ("ask_on_discharge", core.rf_program_ask_on_discharge, bool),
+        ("ask_on_praise", core.rf_program_ask_on_praise, bool),
+        ("ask_on_payment", core.rf_program_ask_on_payment, bool),
+        ("ask_cooldown_days", core.rf_program_ask_cooldown_days, None),
+        ("ask_yearly_cap", core.rf_program_ask_yearly_cap, None),
+        ("new_client_days", core.rf_program_new_client_days, None),
+        ("sla_urgent_hours", core.rf_program_sla_urgent_hours, None),
+        ("sla_routine_hours", core.rf_program_sla_routine_hours, None),
         ("created_at", core.rf_program_created_at, None),
         ("updated_at", core.rf_program_updated_at, None),
     )

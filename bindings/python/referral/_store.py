@@ -1,7 +1,8 @@
 """The Store facade: opening, the clock, transactions, parties, codes, journal.
 
 Programmes, touches and referrals are in _referral_store.py, rewards in
-_reward_store.py.
+_reward_store.py, client events in _event_store.py, the outbox in
+_outbox_store.py.
 """
 
 import contextlib
@@ -189,6 +190,18 @@ class Store:
         from ._reward_store import Rewards
         return Rewards(self)
 
+    @property
+    def events(self):
+        """Client events (visits, NPS, milestones, complaints, ...): see Events."""
+        from ._event_store import Events
+        return Events(self)
+
+    @property
+    def outbox(self):
+        """Tasks to send or do, draining and delivery reports: see Outbox."""
+        from ._outbox_store import Outbox
+        return Outbox(self)
+
     # --- the clock --------------------------------------------------------------
 
     @property
@@ -289,7 +302,7 @@ class Parties:
     @staticmethod
     def _options(kind=None, display_name=None, email=None, phone=None, external_id=None, consent=None,
                  payer=None, segment=None, practitioner=None, first_visit_at=None, intake=None,
-                 intake_detail=None, idempotency_key=None):
+                 intake_detail=None, idempotency_key=None, preferred_channel=None):
         return {
             "kind": None if kind is None else int(PartyKind.coerce(kind, "kind")),
             "display_name": display_name,
@@ -304,33 +317,38 @@ class Parties:
             "intake": None if intake is None else int(Intake.coerce(intake, "intake")),
             "intake_detail": intake_detail,
             "idempotency_key": idempotency_key,
+            "preferred_channel": None if preferred_channel is None else int(
+                Channel.coerce(preferred_channel, "preferred_channel")),
         }
 
     def add(self, kind="CLIENT", display_name=None, *, email=None, phone=None, external_id=None, consent=None,
             payer=None, segment=None, practitioner=None, first_visit_at=None, intake=None, intake_detail=None,
-            idempotency_key=None):
+            idempotency_key=None, preferred_channel=None):
         """Add a party and return it.
 
         ``kind``: "CLIENT", "LEAD", "PARTNER", "STAFF" (any case) or PartyKind;
         ``consent``: a set of "contact", "named", "share_contact" or int flags;
         ``practitioner``: a STAFF Party or its id; ``first_visit_at``: datetime
-        or int seconds; ``idempotency_key``: a retry with the same key returns
-        the first party and changes nothing.
+        or int seconds; ``preferred_channel``: the Channel the party prefers
+        to hear on ("sms", "email", "in_person", ...); ``idempotency_key``: a
+        retry with the same key returns the first party and changes nothing.
         """
         opts = self._options(kind, display_name, email, phone, external_id, consent, payer, segment,
-                             practitioner, first_visit_at, intake, intake_detail, idempotency_key)
+                             practitioner, first_visit_at, intake, intake_detail, idempotency_key,
+                             preferred_channel)
         return Party._from_c(self._store._call(core.rf_party_add, opts))
 
     def update(self, party, *, kind=None, display_name=None, email=None, phone=None, external_id=None,
                consent=None, payer=None, segment=None, practitioner=None, first_visit_at=None, intake=None,
-               intake_detail=None, idempotency_key=None):
+               intake_detail=None, idempotency_key=None, preferred_channel=None):
         """Change the given fields of a party (a Party or an id) and return it.
 
         None leaves a field as it is; "" clears an optional text field and
         first_visit_at=0 clears the first visit. Only LEAD → CLIENT may change kind.
         """
         changes = self._options(kind, display_name, email, phone, external_id, consent, payer, segment,
-                                practitioner, first_visit_at, intake, intake_detail, idempotency_key)
+                                practitioner, first_visit_at, intake, intake_detail, idempotency_key,
+                                preferred_channel)
         return Party._from_c(self._store._call(core.rf_party_update, _party_id(party), changes))
 
     def get(self, id):

@@ -1,6 +1,6 @@
 /**
  * @file referral/sys/backend.h
- * @brief The contract for storage backends (version 3).
+ * @brief The contract for storage backends (version 4).
  *
  * A backend stores, finds and scans records; every domain rule (validation,
  * lifecycle, idempotency, journalling) lives in the library above it. The
@@ -12,6 +12,9 @@
  * member; rf_store_open_backend() refuses a backend with a NULL required
  * member. Later versions of this contract only append members; the store
  * checks `version >= N && member != NULL` before calling one added in version N.
+ * Records grow the same way, only at their end: a field added in version N
+ * is written and read only by backends that declare N or later (the store
+ * zeroes records before a get, so an older backend leaves new fields 0).
  *
  * **Practice scope.** Every call names the practice (tenant) it works in. Every
  * key a backend writes must include the practice, and no call may see
@@ -70,9 +73,10 @@ extern "C" {
 
 /**
  * The contract version this header describes: 2 added programmes, touches and
- * referrals; 3 added reward rules, grants and the ledger.
+ * referrals; 3 added reward rules, grants and the ledger; 4 added client
+ * events, outbox tasks, message templates and the party's preferred channel.
  */
-#define RF_BACKEND_VERSION 3
+#define RF_BACKEND_VERSION 4
 
 /** A party as stored. Enums are stored as their integer values. */
 typedef struct rf_party_record {
@@ -93,6 +97,8 @@ typedef struct rf_party_record {
     rf_time first_visit_at;      /**< 0: none */
     rf_time created_at;          /**< when it was added */
     rf_time updated_at;          /**< when it last changed */
+    /* Version 4. */
+    int preferred_channel; /**< ::rf_channel the party prefers to hear on; 0: not said */
 } rf_party_record;
 
 /** Which parties a party scan visits, in ascending id order. */
@@ -330,6 +336,81 @@ typedef struct rf_ledger_query {
     unsigned int limit;   /**< visit at most this many; 0 for no limit */
 } rf_ledger_query;
 
+/** A client event as stored (contract version 4): what the host reported about a client. */
+typedef struct rf_client_event_record {
+    const char *id;              /**< UUID text; primary key within the practice */
+    const char *party_id;        /**< the client (indexed with id) */
+    const char *practitioner_id; /**< a STAFF party (visits), or NULL */
+    const char *label;           /**< milestone name, discharge outcome, complaint reference, or NULL */
+    const char *currency;        /**< ISO 4217 with an amount, or NULL */
+    int type;                    /**< the event's type (the library's enum) */
+    int value;                   /**< NPS 0..10, a flag 0/1, or 0 */
+    int64_t amount;              /**< revenue in minor units, or 0 */
+    rf_time at;                  /**< when it happened (host's time; indexed for period queries) */
+    rf_time recorded_at;         /**< when it was recorded */
+} rf_client_event_record;
+
+/** Which client events a scan visits, in ascending id order. NULL / unset fields do not filter. */
+typedef struct rf_client_event_query {
+    const char *after_id; /**< only ids greater than this */
+    const char *party_id; /**< only this client's */
+    int type;             /**< only this type; 0 for all */
+    rf_time from;         /**< only at >= this; ::RF_TIME_UNSET for no bound */
+    rf_time to;           /**< only at < this; ::RF_TIME_UNSET for no bound */
+    unsigned int limit;   /**< visit at most this many; 0 for no limit */
+} rf_client_event_query;
+
+/** An outbox task as stored (contract version 4). */
+typedef struct rf_task_record {
+    const char *id; /**< UUID text; primary key within the practice */
+    /** What makes the task happen once (e.g. `thank:<referral id>`); unique within the practice. */
+    const char *task_key;
+    const char *party_id;      /**< who it is for (indexed with id) */
+    const char *referral_id;   /**< the referral it is about (indexed with id), or NULL */
+    const char *program_id;    /**< the programme, or NULL */
+    const char *template_name; /**< the message template it renders, or NULL */
+    const char *data;          /**< small `key=value` details (a reason, a step), or NULL */
+    const char *lease_owner;   /**< the token of whoever holds the lease, or NULL */
+    const char *last_error;    /**< the host's last delivery failure, or NULL */
+    int kind;                  /**< the task's kind (the library's enum) */
+    int state;                 /**< the task's state (the library's enum) */
+    int channel;               /**< ::rf_channel to send on, or 0 */
+    int attempts;              /**< deliveries handed out so far */
+    int outcome;               /**< for asks: the recorded outcome, or 0 */
+    rf_time due_at;            /**< when it may be handed out (indexed with state) */
+    rf_time deadline_at;       /**< when it should be done by, or 0 */
+    rf_time lease_until;       /**< while handed out: when the lease ends; else 0 */
+    rf_time sent_at;           /**< when the host reported it sent, or 0 */
+    rf_time closed_at;         /**< when it was acked, failed for good or cancelled, or 0 */
+    rf_time created_at;        /**< when it was created */
+    rf_time updated_at;        /**< when it last changed */
+} rf_task_record;
+
+/** Which tasks a task scan visits, in ascending id order. NULL / unset fields do not filter. */
+typedef struct rf_task_query {
+    const char *after_id;    /**< only ids greater than this */
+    const char *party_id;    /**< only this party's */
+    const char *referral_id; /**< only this referral's */
+    int kind;                /**< only this kind; 0 for all */
+    int state;               /**< only this state; 0 for all */
+    rf_time due_by;          /**< only due_at <= this; ::RF_TIME_UNSET for no bound */
+    /** Only tasks not leased at this time (lease_until <= this, or 0); ::RF_TIME_UNSET for no bound. */
+    rf_time lease_free_at;
+    unsigned int limit; /**< visit at most this many; 0 for no limit */
+} rf_task_query;
+
+/** A message template as stored (contract version 4). */
+typedef struct rf_template_record {
+    const char *id;         /**< UUID text; primary key within the practice */
+    const char *program_id; /**< the programme it belongs to, or NULL for the whole practice */
+    const char *name;       /**< e.g. `ask.sms.new`; unique per (practice, programme) */
+    const char *subject;    /**< e-mail subject, or NULL */
+    const char *body;       /**< the template text, validated by the library */
+    int channel;            /**< ::rf_channel it is written for */
+    rf_time created_at;     /**< when it was first saved */
+    rf_time updated_at;     /**< when it last changed */
+} rf_template_record;
+
 /** Scan callbacks: return 0 to go on, non-zero to stop (the scan then returns ::RF_OK). */
 typedef int (*rf_party_visit_fn)(const rf_party_record *record, void *payload);
 /** Code scan callback; see ::rf_party_visit_fn. */
@@ -348,6 +429,12 @@ typedef int (*rf_reward_rule_visit_fn)(const rf_reward_rule_record *record, void
 typedef int (*rf_grant_visit_fn)(const rf_grant_record *record, void *payload);
 /** Ledger scan callback; see ::rf_party_visit_fn. */
 typedef int (*rf_ledger_visit_fn)(const rf_ledger_record *record, void *payload);
+/** Client event scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_client_event_visit_fn)(const rf_client_event_record *record, void *payload);
+/** Task scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_task_visit_fn)(const rf_task_record *record, void *payload);
+/** Template scan callback; see ::rf_party_visit_fn. */
+typedef int (*rf_template_visit_fn)(const rf_template_record *record, void *payload);
 
 /** A storage backend: a versioned table of functions. */
 struct rf_backend {
@@ -499,6 +586,47 @@ struct rf_backend {
     /** Visit the entries matching @p query in ascending seq order. */
     int (*ledger_scan)(rf_backend *backend, const char *practice, const rf_ledger_query *query,
                        rf_ledger_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 4: client events (append-only)
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id is taken. */
+    int (*client_event_insert)(rf_backend *backend, const char *practice,
+                               const rf_client_event_record *record);
+    /** Visit the events matching @p query in ascending id order. */
+    int (*client_event_scan)(rf_backend *backend, const char *practice, const rf_client_event_query *query,
+                             rf_client_event_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 4: outbox tasks
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or the task key is taken. */
+    int (*task_insert)(rf_backend *backend, const char *practice, const rf_task_record *record);
+    /** Replace the record with the same id (the task key never changes); ::RF_ENOTFOUND. */
+    int (*task_update)(rf_backend *backend, const char *practice, const rf_task_record *record);
+    /** Fill @p out with the task @p id; ::RF_ENOTFOUND. */
+    int (*task_get)(rf_backend *backend, const char *practice, const char *id, rf_task_record *out);
+    /** Fill @p out with the task whose key is @p task_key; ::RF_ENOTFOUND. */
+    int (*task_get_by_key)(rf_backend *backend, const char *practice, const char *task_key,
+                           rf_task_record *out);
+    /** Visit the tasks matching @p query in ascending id order. */
+    int (*task_scan)(rf_backend *backend, const char *practice, const rf_task_query *query,
+                     rf_task_visit_fn visit, void *payload);
+    /** @} */
+
+    /** @name Version 4: message templates
+     * @{ */
+    /** Insert; ::RF_EEXISTS when the id or (programme, name) is taken. */
+    int (*template_insert)(rf_backend *backend, const char *practice, const rf_template_record *record);
+    /** Replace the record with the same id; ::RF_ENOTFOUND, ::RF_EEXISTS ((programme, name) taken). */
+    int (*template_update)(rf_backend *backend, const char *practice, const rf_template_record *record);
+    /** Fill @p out with the template called @p name in @p program_id (NULL: practice-wide); ::RF_ENOTFOUND.
+     */
+    int (*template_get_by_name)(rf_backend *backend, const char *practice, const char *program_id,
+                                const char *name, rf_template_record *out);
+    /** Visit templates of @p program_id (NULL: practice-wide ones only) with id > @p after_id in id order. */
+    int (*template_scan)(rf_backend *backend, const char *practice, const char *program_id,
+                         const char *after_id, unsigned int limit, rf_template_visit_fn visit, void *payload);
     /** @} */
 };
 

@@ -144,6 +144,9 @@ typedef enum rf__mem_table_id {
     RF__MEM_REFERRALS,
     RF__MEM_REWARD_RULES,
     RF__MEM_GRANTS,
+    RF__MEM_CLIENT_EVENTS,
+    RF__MEM_TASKS,
+    RF__MEM_TEMPLATES,
     RF__MEM_TABLES
 } rf__mem_table_id;
 
@@ -186,6 +189,9 @@ typedef struct rf__mem_kind {
      * for a type without one. */
     const char *(*key)(const void *record);
     int (*key_taken)(const char *practice, const void *record, const void *holder);
+    /* A further rule the type checks itself, after the id and the unique key (NULL: none):
+     * RF_OK, or the failure, for @record replacing @previous (NULL: an insert). */
+    int (*check)(const rf__mem_table *t, const char *practice, const void *record, const void *previous);
     size_t n_groupings; /* 0 for a type scans do not filter */
     rf__mem_grouping groupings[RF__MEM_MAX_GROUPINGS];
 } rf__mem_kind;
@@ -263,6 +269,16 @@ int rf__mem_write_begin(rf__mem_backend *b, const char *member, const char *prac
 rf__mem_undo *rf__mem_undo_push(rf__mem_backend *b, rf__mem_op op, rf__mem_practice *p, void *record,
                                 void *previous);
 
+/* A group key standing for the small integer @value (an enum's value), for groupings by an
+ * integer field: a static string, one per value from 0 to 63, one shared by all the others. A
+ * scan walking such a group must still compare the field itself. */
+const char *rf__mem_int_key(int value);
+/* Equal strings, or both NULL. */
+static inline int rf__mem_same_str(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 /* --- mem_table.c: what every record type shares ------------------------------------------------ */
 
 /* Insert a copy of @record; RF_EEXISTS when its id or unique key is taken. */
@@ -297,6 +313,9 @@ typedef struct rf__mem_scan {
         rf_referral_visit_fn referral;
         rf_reward_rule_visit_fn reward_rule;
         rf_grant_visit_fn grant;
+        rf_client_event_visit_fn client_event;
+        rf_task_visit_fn task;
+        rf_template_visit_fn tmpl;
     } fn;
     void *payload;
 } rf__mem_scan;
@@ -324,5 +343,10 @@ void rf__mem_rewards_install(rf_backend *backend);
 void rf__mem_ledger_install(rf_backend *backend);
 void rf__mem_ledger_undo(const rf__mem_undo *u);
 void rf__mem_ledger_free(rf__mem_ledger *l);
+/* mem_events.c, mem_tasks.c, mem_templates.c: client events, outbox tasks and message templates
+ * (contract version 4). */
+void rf__mem_events_install(rf_backend *backend);
+void rf__mem_tasks_install(rf_backend *backend);
+void rf__mem_templates_install(rf_backend *backend);
 
 #endif

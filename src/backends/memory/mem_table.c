@@ -72,6 +72,18 @@ static void groups_move(rf__mem_groups *g, const char *const *fk, size_t nf, voi
     }
 }
 
+const char *rf__mem_int_key(int value)
+{
+    /* Group keys must outlive the records holding them: static strings do. */
+    static const char *const keys[] = {
+        "0",  "1",  "2",  "3",  "4",  "5",  "6",  "7",  "8",  "9",  "10", "11", "12", "13", "14", "15",
+        "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+        "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46", "47",
+        "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61", "62", "63",
+    };
+    return value >= 0 && value < (int)(sizeof keys / sizeof keys[0]) ? keys[value] : "other";
+}
+
 /* These three take NULL for "no record" and then give no key. */
 static const char *id_of(const void *rec)
 {
@@ -207,7 +219,8 @@ int rf__mem_insert(rf_backend *backend, const rf__mem_kind *k, const char *membe
         return rf__mem_fail(RF_EEXISTS, k->klass, "%s %.40s already exists in practice '%.64s'", k->noun, id,
                             practice);
     }
-    if ((rc = check_key(&p->tables[k->table], k, practice, record, NULL)) != RF_OK) {
+    if ((rc = check_key(&p->tables[k->table], k, practice, record, NULL)) != RF_OK ||
+        (k->check != NULL && (rc = k->check(&p->tables[k->table], practice, record, NULL)) != RF_OK)) {
         return rc;
     }
     return store(b, p, k, record, NULL);
@@ -228,7 +241,8 @@ int rf__mem_update(rf_backend *backend, const rf__mem_kind *k, const char *membe
         return rf__mem_fail(RF_ENOTFOUND, k->klass, "%s %.40s does not exist in practice '%.64s'", k->noun,
                             id != NULL ? id : "(no id)", practice);
     }
-    if ((rc = check_key(&p->tables[k->table], k, practice, record, old)) != RF_OK) {
+    if ((rc = check_key(&p->tables[k->table], k, practice, record, old)) != RF_OK ||
+        (k->check != NULL && (rc = k->check(&p->tables[k->table], practice, record, old)) != RF_OK)) {
         return rc;
     }
     return store(b, p, k, record, old);

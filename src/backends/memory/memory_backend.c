@@ -1,7 +1,9 @@
 /* The in-memory backend: practices, transactions (an undo log), the journal and idempotency keys.
  * The record tables are in mem_table.c, their types in mem_records.c (parties, codes),
- * mem_referrals.c (programmes, touches, referrals) and mem_rewards.c (reward rules, grants), the
- * ledger in mem_ledger.c, the index structures in mem_index.c.
+ * mem_referrals.c (programmes, touches, referrals), mem_rewards.c (reward rules, grants),
+ * mem_events.c (client events), mem_tasks.c (outbox tasks) and mem_templates.c (message
+ * templates), the ledger in mem_ledger.c, the index structures in mem_index.c. A party's
+ * preferred channel (version 4) needs nothing of its own: records are stored whole.
  *
  * Every write reserves all the memory it needs before it changes anything, so a failure leaves
  * the records as they were; undo then only ever moves pointers back. */
@@ -391,6 +393,9 @@ rf_status rf_backend_memory_new(rf_backend **out)
     rf__mem_referrals_install(&b->base);
     rf__mem_rewards_install(&b->base);
     rf__mem_ledger_install(&b->base);
+    rf__mem_events_install(&b->base);
+    rf__mem_tasks_install(&b->base);
+    rf__mem_templates_install(&b->base);
     b->base.journal_append = mem_journal_append;
     b->base.journal_last_seq = mem_journal_last_seq;
     b->base.idempotency_get = mem_idempotency_get;

@@ -308,6 +308,17 @@ static const rf_backend sqlite_vtable = {
     .grant_scan = rf__sqlite_grant_scan,
     .ledger_insert = rf__sqlite_ledger_insert,
     .ledger_scan = rf__sqlite_ledger_scan,
+    .client_event_insert = rf__sqlite_client_event_insert,
+    .client_event_scan = rf__sqlite_client_event_scan,
+    .task_insert = rf__sqlite_task_insert,
+    .task_update = rf__sqlite_task_update,
+    .task_get = rf__sqlite_task_get,
+    .task_get_by_key = rf__sqlite_task_get_by_key,
+    .task_scan = rf__sqlite_task_scan,
+    .template_insert = rf__sqlite_template_insert,
+    .template_update = rf__sqlite_template_update,
+    .template_get_by_name = rf__sqlite_template_get_by_name,
+    .template_scan = rf__sqlite_template_scan,
 };
 
 rf_status rf_backend_sqlite_new(rf_backend **out, const char *path)

@@ -5,12 +5,15 @@
  * rf__sqlite_ prefix and hidden visibility, so they never leave the library.
  *
  * Files: sqlite_backend.c (open, transactions, free, the vtable),
- * sqlite_statements.c (every SQL statement), sqlite_schema.c (schema and
- * migrations), sqlite_rows.c (the descriptor-driven write, lookup and scan
+ * sqlite_statements.c (every SQL statement), sqlite_migrations.c (the schema,
+ * step by step) and sqlite_schema.c (recognising files and running the
+ * steps), sqlite_rows.c (the descriptor-driven write, lookup and scan
  * machinery below), and one file per record family: sqlite_records.c
  * (parties, codes, journal, idempotency keys), sqlite_scan.c (their scans),
  * sqlite_programs.c (programmes and touches), sqlite_referrals.c,
- * sqlite_rewards.c (reward rules and grants) and sqlite_ledger.c. */
+ * sqlite_rewards.c (reward rules and grants), sqlite_ledger.c,
+ * sqlite_events.c (client events), sqlite_tasks.c (the outbox) and
+ * sqlite_templates.c (message templates). */
 #ifndef RF_BACKENDS_SQLITE_INTERNAL_H
 #define RF_BACKENDS_SQLITE_INTERNAL_H
 
@@ -20,7 +23,7 @@
 #include <referral/sys/backend.h>
 
 /* The schema version this code writes; the number of steps in the migration table. */
-#define RF_SQLITE_SCHEMA_VERSION 3
+#define RF_SQLITE_SCHEMA_VERSION 4
 
 /* Milliseconds a call waits for another connection's lock before RF_EBUSY. */
 #define RF_SQLITE_BUSY_TIMEOUT_MS 5000
@@ -92,6 +95,26 @@ typedef enum rf_sqlite_stmt_id {
     RF_SQ_LEDGER_SCAN,
     RF_SQ_LEDGER_SCAN_PARTY,
     RF_SQ_LEDGER_SCAN_GRANT,
+    /* Contract version 4. */
+    RF_SQ_CLIENT_EVENT_INSERT,
+    RF_SQ_CLIENT_EVENT_SCAN,
+    RF_SQ_CLIENT_EVENT_SCAN_PARTY,
+    RF_SQ_CLIENT_EVENT_SCAN_PERIOD,
+    RF_SQ_TASK_INSERT,
+    RF_SQ_TASK_UPDATE,
+    RF_SQ_TASK_UPDATE_UNKEYED,
+    RF_SQ_TASK_GET,
+    RF_SQ_TASK_GET_BY_KEY,
+    RF_SQ_TASK_SCAN,
+    RF_SQ_TASK_SCAN_PARTY,
+    RF_SQ_TASK_SCAN_REFERRAL,
+    RF_SQ_TASK_SCAN_STATE,
+    RF_SQ_TEMPLATE_INSERT,
+    RF_SQ_TEMPLATE_UPDATE,
+    RF_SQ_TEMPLATE_GET_BY_NAME,
+    RF_SQ_TEMPLATE_GET_BY_NAME_PRACTICE,
+    RF_SQ_TEMPLATE_SCAN_PROGRAM,
+    RF_SQ_TEMPLATE_SCAN_PRACTICE,
     RF_SQ_COUNT
 } rf_sqlite_stmt_id;
 
@@ -184,6 +207,9 @@ int rf__sqlite_in_transaction(const rf_sqlite *b);
  * rf_sqlite.saved), so that the write about to be made can be undone with
  * its own level. Needs an open transaction. */
 int rf__sqlite_save_levels(rf_sqlite *b);
+
+/* Step i of the schema moves a file from version i to i + 1 (sqlite_migrations.c). */
+extern const char *const rf__sqlite_migrations[RF_SQLITE_SCHEMA_VERSION];
 
 /* Bring the file's schema to RF_SQLITE_SCHEMA_VERSION, creating it if the file
  * is new; refuses files that are not ours or are newer. Called once on open. */
@@ -366,6 +392,9 @@ typedef struct rf__sqlite_scan {
         rf_reward_rule_visit_fn reward_rule;
         rf_grant_visit_fn grant;
         rf_ledger_visit_fn ledger;
+        rf_client_event_visit_fn client_event;
+        rf_task_visit_fn task;
+        rf_template_visit_fn template_;
     } fn;
     void *payload;
     const char *what;
@@ -457,5 +486,30 @@ int rf__sqlite_grant_scan(rf_backend *backend, const char *practice, const rf_gr
 int rf__sqlite_ledger_insert(rf_backend *backend, const char *practice, const rf_ledger_record *record);
 int rf__sqlite_ledger_scan(rf_backend *backend, const char *practice, const rf_ledger_query *query,
                            rf_ledger_visit_fn visit, void *payload);
+
+/* sqlite_events.c */
+int rf__sqlite_client_event_insert(rf_backend *backend, const char *practice,
+                                   const rf_client_event_record *record);
+int rf__sqlite_client_event_scan(rf_backend *backend, const char *practice,
+                                 const rf_client_event_query *query, rf_client_event_visit_fn visit,
+                                 void *payload);
+
+/* sqlite_tasks.c */
+int rf__sqlite_task_insert(rf_backend *backend, const char *practice, const rf_task_record *record);
+int rf__sqlite_task_update(rf_backend *backend, const char *practice, const rf_task_record *record);
+int rf__sqlite_task_get(rf_backend *backend, const char *practice, const char *id, rf_task_record *out);
+int rf__sqlite_task_get_by_key(rf_backend *backend, const char *practice, const char *task_key,
+                               rf_task_record *out);
+int rf__sqlite_task_scan(rf_backend *backend, const char *practice, const rf_task_query *query,
+                         rf_task_visit_fn visit, void *payload);
+
+/* sqlite_templates.c */
+int rf__sqlite_template_insert(rf_backend *backend, const char *practice, const rf_template_record *record);
+int rf__sqlite_template_update(rf_backend *backend, const char *practice, const rf_template_record *record);
+int rf__sqlite_template_get_by_name(rf_backend *backend, const char *practice, const char *program_id,
+                                    const char *name, rf_template_record *out);
+int rf__sqlite_template_scan(rf_backend *backend, const char *practice, const char *program_id,
+                             const char *after_id, unsigned int limit, rf_template_visit_fn visit,
+                             void *payload);
 
 #endif

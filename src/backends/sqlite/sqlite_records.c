@@ -23,6 +23,7 @@ int rf__sqlite_read_party(rf_sqlite *b, sqlite3_stmt *st, int copy, void *record
     out->first_visit_at = sqlite3_column_int64(st, 14);
     out->created_at = sqlite3_column_int64(st, 15);
     out->updated_at = sqlite3_column_int64(st, 16);
+    out->preferred_channel = sqlite3_column_int(st, 17);
     return rf__sqlite_read_texts(b, st, copy, fields, PARTY_TEXTS);
 }
 
@@ -86,6 +87,7 @@ static int bind_party(sqlite3_stmt *st, const char *practice, const void *record
     rf__sqlite_bind_int(&bd, 16, r->first_visit_at);
     rf__sqlite_bind_int(&bd, 17, r->created_at);
     rf__sqlite_bind_int(&bd, 18, r->updated_at);
+    rf__sqlite_bind_int(&bd, 19, r->preferred_channel);
     return bd.rc;
 }
 

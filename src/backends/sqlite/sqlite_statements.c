@@ -3,15 +3,17 @@
 #include "sqlite_internal.h"
 
 /* Column lists in the order the readers (sqlite_records.c, sqlite_programs.c,
- * sqlite_referrals.c, sqlite_rewards.c, sqlite_ledger.c) expect: the text
- * columns first, so that they can be copied in one pass. */
+ * sqlite_referrals.c, sqlite_rewards.c, sqlite_ledger.c, sqlite_events.c,
+ * sqlite_tasks.c, sqlite_templates.c) expect: the text columns first, so
+ * that they can be copied in one pass. A party's preferred channel (contract
+ * version 4) comes last, as the column was added last. */
 #define PARTY_COLUMNS                                                                                        \
     "id, external_id, display_name, email, phone, email_key, phone_key, segment, practitioner_id, "          \
-    "intake_detail, kind, consent, payer, intake, first_visit_at, created_at, updated_at"
+    "intake_detail, kind, consent, payer, intake, first_visit_at, created_at, updated_at, preferred_channel"
 #define PARTY_COLUMNS_P                                                                                      \
     "p.id, p.external_id, p.display_name, p.email, p.phone, p.email_key, p.phone_key, p.segment, "           \
     "p.practitioner_id, p.intake_detail, p.kind, p.consent, p.payer, p.intake, p.first_visit_at, "           \
-    "p.created_at, p.updated_at"
+    "p.created_at, p.updated_at, p.preferred_channel"
 #define CODE_COLUMNS                                                                                         \
     "id, key, text, owner_id, program_id, revoke_reason, style, channel, max_uses, uses, created_at, "       \
     "expires_at, revoked_at"
@@ -109,6 +111,49 @@
     "SELECT " LEDGER_COLUMNS " FROM ledger_entries WHERE practice = ?1 AND " driver " AND seq > ?2 "         \
     "AND (?4 IS NULL OR party_id = ?4) AND (?5 IS NULL OR grant_id = ?5) ORDER BY seq LIMIT ?3"
 
+/* Texts (columns 0-4, parameters ?2-?6), integers (5-7, ?7-?9), times
+ * (8-9, ?10-?11); sqlite_events.c binds and reads in this order. */
+#define CLIENT_EVENT_COLUMNS                                                                                 \
+    "id, party_id, practitioner_id, label, currency, type, value, amount, at, recorded_at"
+/* The filters of rf_client_event_query: ?4 the client (NULL: any), ?5 the
+ * type (0: any), ?6/?7 the period as an inclusive pair (rf__sqlite_bind_period).
+ * @at is "at" where the period may drive the scan and "+at" where it must not
+ * (the planner would take the time index and sort, for a scan along another). */
+#define CLIENT_EVENT_FILTERS(at)                                                                             \
+    "(?4 IS NULL OR party_id = ?4) AND (?5 = 0 OR type = ?5) AND " at " >= ?6 AND " at " <= ?7"
+#define CLIENT_EVENT_SCAN(driver)                                                                            \
+    "SELECT " CLIENT_EVENT_COLUMNS " FROM client_events WHERE practice = ?1 AND " driver                     \
+    " AND id > ?2 AND " CLIENT_EVENT_FILTERS("+at") " ORDER BY id LIMIT ?3"
+
+/* Texts (columns 0-8, parameters ?2-?10), integers (9-13, ?11-?15), times
+ * (14-20, ?16-?22); sqlite_tasks.c binds and reads in this order. */
+#define TASK_COLUMNS                                                                                         \
+    "id, task_key, party_id, referral_id, program_id, template_name, data, lease_owner, last_error, kind, "  \
+    "state, channel, attempts, outcome, due_at, deadline_at, lease_until, sent_at, closed_at, created_at, "  \
+    "updated_at"
+/* What a task update sets besides the party and the referral, which never
+ * change in practice (see RF_SQ_TASK_UPDATE_UNKEYED). The task key (?3) is
+ * never set: it never changes. */
+#define TASK_SET_UNKEYED                                                                                     \
+    "program_id = ?6, template_name = ?7, data = ?8, lease_owner = ?9, last_error = ?10, kind = ?11, "       \
+    "state = ?12, channel = ?13, attempts = ?14, outcome = ?15, due_at = ?16, deadline_at = ?17, "           \
+    "lease_until = ?18, sent_at = ?19, closed_at = ?20, created_at = ?21, updated_at = ?22"
+/* The filters of rf_task_query: ?4/?5 the party and referral (NULL: any),
+ * ?6/?7 the kind and state (0: any), ?8 the due bound (INT64_MAX: none), ?9
+ * the time the lease must be free at (NULL: no bound; a free lease, 0, is
+ * NULL in the table). */
+#define TASK_FILTERS                                                                                         \
+    "(?4 IS NULL OR party_id = ?4) AND (?5 IS NULL OR referral_id = ?5) AND (?6 = 0 OR kind = ?6) AND "      \
+    "(?7 = 0 OR state = ?7) AND due_at <= ?8 AND (?9 IS NULL OR lease_until IS NULL OR lease_until <= ?9)"
+/* Along the primary key or an index that yields id order (see REFERRAL_SCAN). */
+#define TASK_SCAN(driver)                                                                                    \
+    "SELECT " TASK_COLUMNS " FROM tasks WHERE practice = ?1 AND " driver " AND id > ?2 AND " TASK_FILTERS    \
+    " ORDER BY id LIMIT ?3"
+
+/* Texts (columns 0-4, parameters ?2-?6), then channel and the two times
+ * (5-7, ?7-?9); sqlite_templates.c binds and reads in this order. */
+#define TEMPLATE_COLUMNS "id, program_id, name, subject, body, channel, created_at, updated_at"
+
 /* Scans page by `id > ?`: an absent after_id is bound as '' so one statement
  * serves both cases (ids are never empty). The contact variant is its own
  * statement so each can use its index. */
@@ -125,12 +170,12 @@ static const char *const statement_sql[RF_SQ_COUNT] = {
 
     [RF_SQ_PARTY_INSERT] =
         "INSERT INTO parties (practice, " PARTY_COLUMNS ") VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     [RF_SQ_PARTY_UPDATE] = "UPDATE parties SET external_id = ?3, display_name = ?4, email = ?5, phone = ?6, "
                            "email_key = ?7, phone_key = ?8, segment = ?9, practitioner_id = ?10, "
                            "intake_detail = ?11, kind = ?12, consent = ?13, payer = ?14, intake = ?15, "
-                           "first_visit_at = ?16, created_at = ?17, updated_at = ?18 "
-                           "WHERE practice = ?1 AND id = ?2",
+                           "first_visit_at = ?16, created_at = ?17, updated_at = ?18, "
+                           "preferred_channel = ?19 WHERE practice = ?1 AND id = ?2",
     /* The unkeyed updates leave external_id, email_key, phone_key (parties)
      * and key, owner_id (codes) out of SET; see rf__sqlite_update_record. '+'
      * keeps the planner on the primary key. */
@@ -138,7 +183,7 @@ static const char *const statement_sql[RF_SQ_COUNT] = {
         "UPDATE parties SET display_name = ?4, email = ?5, phone = ?6, segment = ?9, "
         "practitioner_id = ?10, intake_detail = ?11, kind = ?12, consent = ?13, "
         "payer = ?14, intake = ?15, first_visit_at = ?16, created_at = ?17, "
-        "updated_at = ?18 WHERE practice = ?1 AND id = ?2 AND +external_id IS ?3 "
+        "updated_at = ?18, preferred_channel = ?19 WHERE practice = ?1 AND id = ?2 AND +external_id IS ?3 "
         "AND +email_key IS ?7 AND +phone_key IS ?8",
     [RF_SQ_PARTY_GET] = "SELECT " PARTY_COLUMNS " FROM parties WHERE practice = ?1 AND id = ?2",
     [RF_SQ_PARTY_GET_EXTERNAL] =
@@ -268,6 +313,55 @@ static const char *const statement_sql[RF_SQ_COUNT] = {
     [RF_SQ_LEDGER_SCAN] = LEDGER_SCAN("1"),
     [RF_SQ_LEDGER_SCAN_PARTY] = LEDGER_SCAN("party_id = ?4"),
     [RF_SQ_LEDGER_SCAN_GRANT] = LEDGER_SCAN("grant_id = ?5"),
+
+    /* ---- contract version 4 ---- */
+    [RF_SQ_CLIENT_EVENT_INSERT] = "INSERT INTO client_events (practice, " CLIENT_EVENT_COLUMNS ") VALUES "
+                                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [RF_SQ_CLIENT_EVENT_SCAN] = CLIENT_EVENT_SCAN("1"),
+    [RF_SQ_CLIENT_EVENT_SCAN_PARTY] = CLIENT_EVENT_SCAN("party_id = ?4"),
+    /* A period's events by the time index, then sorted (see REFERRAL_SCAN_SORTED). */
+    [RF_SQ_CLIENT_EVENT_SCAN_PERIOD] =
+        "SELECT " CLIENT_EVENT_COLUMNS " FROM client_events WHERE practice = ?1 "
+        "AND +id > ?2 AND " CLIENT_EVENT_FILTERS("at") " ORDER BY +id LIMIT ?3",
+
+    [RF_SQ_TASK_INSERT] = "INSERT INTO tasks (practice, " TASK_COLUMNS
+                          ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                          "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+    [RF_SQ_TASK_UPDATE] = "UPDATE tasks SET party_id = ?4, referral_id = ?5, " TASK_SET_UNKEYED
+                          " WHERE practice = ?1 AND id = ?2",
+    /* Every move of a task (a lease, a delivery, a retry) sets its state,
+     * times and counters, never its party or referral: this update leaves
+     * those (and their indexes) alone and matches only a row that holds them
+     * already (see rf__sqlite_update_record). */
+    [RF_SQ_TASK_UPDATE_UNKEYED] = "UPDATE tasks SET " TASK_SET_UNKEYED " WHERE practice = ?1 AND id = ?2 "
+                                  "AND +party_id IS ?4 AND +referral_id IS ?5",
+    [RF_SQ_TASK_GET] = "SELECT " TASK_COLUMNS " FROM tasks WHERE practice = ?1 AND id = ?2",
+    [RF_SQ_TASK_GET_BY_KEY] = "SELECT " TASK_COLUMNS " FROM tasks WHERE practice = ?1 AND task_key = ?2",
+    [RF_SQ_TASK_SCAN] = TASK_SCAN("1"),
+    [RF_SQ_TASK_SCAN_PARTY] = TASK_SCAN("party_id = ?4"),
+    [RF_SQ_TASK_SCAN_REFERRAL] = TASK_SCAN("referral_id = ?5"),
+    /* The outbox's hot query: a state's tasks due by a time, from the
+     * (state, due_at, lease_until) index, then sorted (see REFERRAL_SCAN_SORTED). */
+    [RF_SQ_TASK_SCAN_STATE] = "SELECT " TASK_COLUMNS " FROM tasks WHERE practice = ?1 AND state = ?7 "
+                              "AND +id > ?2 AND " TASK_FILTERS " ORDER BY +id LIMIT ?3",
+
+    [RF_SQ_TEMPLATE_INSERT] =
+        "INSERT INTO templates (practice, " TEMPLATE_COLUMNS ") VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9)",
+    [RF_SQ_TEMPLATE_UPDATE] =
+        "UPDATE templates SET program_id = ?3, name = ?4, subject = ?5, body = ?6, "
+        "channel = ?7, created_at = ?8, updated_at = ?9 WHERE practice = ?1 AND id = ?2",
+    /* A programme's templates and the practice-wide ones each have their own
+     * partial index; the terms on program_id are what select it. */
+    [RF_SQ_TEMPLATE_GET_BY_NAME] = "SELECT " TEMPLATE_COLUMNS " FROM templates WHERE practice = ?1 "
+                                   "AND program_id = ?3 AND name = ?2",
+    [RF_SQ_TEMPLATE_GET_BY_NAME_PRACTICE] = "SELECT " TEMPLATE_COLUMNS " FROM templates WHERE practice = ?1 "
+                                            "AND program_id IS NULL AND name = ?2",
+    /* A programme has a few templates: found by name and sorted. */
+    [RF_SQ_TEMPLATE_SCAN_PROGRAM] = "SELECT " TEMPLATE_COLUMNS " FROM templates WHERE practice = ?1 "
+                                    "AND program_id = ?4 AND +id > ?2 ORDER BY +id LIMIT ?3",
+    [RF_SQ_TEMPLATE_SCAN_PRACTICE] = "SELECT " TEMPLATE_COLUMNS " FROM templates WHERE practice = ?1 "
+                                     "AND program_id IS NULL AND +id > ?2 ORDER BY +id LIMIT ?3",
 };
 
 const char *rf__sqlite_sql(rf_sqlite_stmt_id id)
