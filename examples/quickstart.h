@@ -55,6 +55,8 @@ const char *when_text(rf_time t, char buf[32]);
 /* The host's outbox worker, run at @at: drain, render, deliver, report; then
  * print what went out at @at (in full, or one line each). */
 int run_worker(outbox_story *s, rf_time at, int full);
+/* The first task @filter matches, oldest first (*out NULL: none). */
+int first_task(rf_task **out, const outbox_story *s, const rf_task_filter *filter);
 /* Move a referral on at @at, as in quickstart_referrals.c, and print the move. */
 int advance_to(outbox_story *s, const rf_referral *ref, rf_time at, rf_referral_state to,
                rf_time appointment_at, const char *key);

@@ -82,7 +82,7 @@ static void print_text(const char *indent, const char *text)
 }
 
 /* One task as the practice sees it: the channel, the recipient, the kind, and
- * the message rendered for the channel (in full, or its subject or opening). */
+ * the message rendered for the channel (in full, or just its subject line). */
 static int print_task(const outbox_story *s, const rf_task *t, int full)
 {
     rf_party *to = NULL;
@@ -106,14 +106,8 @@ static int print_task(const outbox_story *s, const rf_task *t, int full)
             printf("      Subject: %s\n", subject);
         }
         print_text("      | ", body);
-    } else if (subject != NULL) {
-        printf(": \"%s\"\n", subject);
     } else {
-        size_t cut = strlen(body) > 44 ? 44 : strlen(body);
-        while (cut < strlen(body) && body[cut] != ' ') {
-            cut--; /* a whole word, never half a UTF-8 character */
-        }
-        printf(": \"%.*s%s\"\n", (int)cut, body, cut < strlen(body) ? " ..." : "");
+        printf(": \"%s\"\n", subject != NULL ? subject : rf_task_template(t)); /* a text has no subject */
     }
     rf_free(subject);
     rf_free(body);
@@ -136,9 +130,13 @@ static int print_sent(const outbox_story *s, rf_time at, int full)
             done = rc == RF_ITEROVER;
             break;
         }
-        int failed = rf_task_sent_at(t) == at && !(shown++, print_task(s, t, full));
+        int printed = 1;
+        if (rf_task_sent_at(t) == at) {
+            shown++;
+            printed = print_task(s, t, full);
+        }
         rf_task_free(t);
-        if (failed) {
+        if (!printed) {
             break;
         }
     }
@@ -216,6 +214,8 @@ static int second_worker(const outbox_story *s, rf_time at)
     return done;
 }
 
+/* Take the batch, then deliver it (a worker may as well deliver each task as
+ * it is handed out; taking them first lets step 26 show the leases). */
 static int worker(outbox_story *s, rf_time at, int full, int show_second_worker)
 {
     rf_task *batch[BATCH];
@@ -236,20 +236,14 @@ int run_worker(outbox_story *s, rf_time at, int full)
     return worker(s, at, full, 0);
 }
 
-/* The first task of @kind for @party_id (*out NULL: none). */
-static int first_task(rf_task **out, const outbox_story *s, const char *party_id, const char *referral_id,
-                      rf_task_kind kind)
+int first_task(rf_task **out, const outbox_story *s, const rf_task_filter *filter)
 {
-    rf_task_filter f = RF_TASK_FILTER_INIT;
-    f.party_id = party_id;
-    f.referral_id = referral_id;
-    f.kind = kind;
     rf_task_iter *it = NULL;
+    rf_status rc = rf_task_list(&it, s->store, filter);
     *out = NULL;
-    if (!ok(rf_task_list(&it, s->store, &f), "listing tasks")) {
-        return 0;
+    if (rc == RF_OK) {
+        rc = rf_task_iter_next(out, it);
     }
-    rf_status rc = rf_task_iter_next(out, it);
     rf_task_iter_free(it);
     return rc == RF_OK || rc == RF_ITEROVER || ok(rc, "listing tasks");
 }
@@ -268,33 +262,31 @@ static int first_run(outbox_story *s)
     /* The SMS gateway has a bad morning: the first text fails. */
     s->sms_failures = 1;
     rf_task *zoe_thanks = NULL;
-    if (!worker(s, start, 0, 1) ||
-        !first_task(&zoe_thanks, s, rf_party_id(s->c->zoe), NULL, RF_TASK_THANK_REFERRER) ||
-        zoe_thanks == NULL) {
+    rf_task_filter f = RF_TASK_FILTER_INIT;
+    f.party_id = rf_party_id(s->c->zoe);
+    f.kind = RF_TASK_THANK_REFERRER;
+    if (!worker(s, start, 0, 1) || !first_task(&zoe_thanks, s, &f) || zoe_thanks == NULL) {
         rf_task_free(zoe_thanks);
         return 0;
     }
     /* A failed task goes back to PENDING, due again after a back-off that
-     * doubles from 1 minute up to 6 hours; after 5 attempts it is FAILED. */
+     * doubles from 1 minute (1, 2, 4, 8); the 5th failed attempt is FAILED. */
     printf("  the text thanking Zoë failed (\"%s\"): it is due again at %s, after its back-off\n",
            or_dash(rf_task_last_error(zoe_thanks)), when_text(rf_task_due_at(zoe_thanks), t));
     rf_task_free(zoe_thanks);
-    if (!run_worker(s, start + MINUTE, 1)) {
-        return 0;
-    }
     rf_task *batch[BATCH];
     size_t n = 0;
-    if (!drain(batch, &n, s->store, start + MINUTE)) {
-        return 0;
-    }
-    printf("  a drain right after gets %zu task(s): each is handed out once\n", n);
+    int done = run_worker(s, start + MINUTE, 1) && drain(batch, &n, s->store, start + MINUTE);
     for (size_t i = 0; i < n; i++) {
         rf_task_free(batch[i]);
     }
-    if (n != 0) {
+    if (done) {
+        printf("  a drain right after gets %zu task(s): each is handed out once\n", n);
+    }
+    if (done && n != 0) {
         fprintf(stderr, "quickstart: a task was handed out twice\n");
     }
-    return n == 0;
+    return done && n == 0;
 }
 
 /* As in quickstart_referrals.c: with its key, a re-run gets the referral back

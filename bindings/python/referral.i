@@ -17,7 +17,8 @@
  *
  * Parts: errors.i, options.i, handles.i, referrals.i (programmes, touches,
  * referrals), rewards.i (reward rules, grants, the ledger, balances, tiers),
- * events.i (client events), outbox.i (tasks, draining, delivery reports).
+ * events.i (client events), outbox.i (tasks, draining, delivery reports),
+ * templates.i (message templates, rendering a task's message).
  */
 %module(package="referral", threads="1") core
 
@@ -109,6 +110,9 @@
 %thread rf_task_failed;
 %thread rf_task_cancel;
 %thread rf_task_set_outcome;
+%thread rf_template_save;
+%thread rf_template_get;
+%thread rf_task_render;
 
 %include "errors.i"
 %include "options.i"
@@ -163,6 +167,8 @@
 %include "events.i"
 /* After code.h: tasks use rf_channel. */
 %include "outbox.i"
+/* After outbox.i: a task's message is rendered. */
+%include "templates.i"
 
 /* --- a wrapper-owned clock ---------------------------------------------------
  * rf_store_set_clock() wants a C function; this one reads an int64 cell that

@@ -1,3 +1,4 @@
+/* clang-format off */
 /**
  * @file referral/outbox.h
  * @brief The outbox: what the host must send or do, when, and to whom.
@@ -10,12 +11,13 @@
  * | kind | for | when | cancelled |
  * |------|-----|------|-----------|
  * | THANK_REFERRER | the referrer | a referral arrives (deadline 48 h) | |
- * | PARTNER_SCHEDULED, PARTNER_VISIT_SUMMARY, PARTNER_CLOSURE | a PARTNER referrer | SCHEDULED, first SEEN,
- * CLOSED | | | STATUS_NOTICE | a client referrer who may be contacted | SCHEDULED, CLOSED | | | REFEREE_INTRO
- * (steps 1-3) | the referee | on arrival, +3 days, +7 days | once booked (SCHEDULED) or ended | | TIER_NUDGE
- * | the referrer | one qualifying referral before the next tier | | | REWARD_NOTICE | the recipient | a grant
- * is released | | | ASK | a client | the programme's ask policy says so | | | SLA_BREACH | the practice (the
- * referral's practitioner, if any) | no first response within the SLA | |
+ * | PARTNER_SCHEDULED, PARTNER_VISIT_SUMMARY, PARTNER_CLOSURE | a PARTNER referrer | first SCHEDULED, SEEN, CLOSED | |
+ * | STATUS_NOTICE | a client referrer who may be contacted | first SCHEDULED, CLOSED | |
+ * | REFEREE_INTRO (steps 1-3) | the referee | on arrival, +3 days, +7 days | once booked (SCHEDULED) or ended |
+ * | TIER_NUDGE | the referrer | one qualifying referral before the next tier | |
+ * | REWARD_NOTICE | the recipient | a grant is issued on hold, and when it is released | |
+ * | ASK | a client | the programme's ask policy says so | |
+ * | SLA_BREACH | the practice (the referral's practitioner, if any) | no first response within the SLA | |
  *
  * Every task has a unique key (e.g. `thank:<referral id>`), so however often
  * a cause is replayed a task exists once. A task is PENDING until it is due;
@@ -30,6 +32,7 @@
  * Asks that the policy suppresses are kept as SUPPRESSED tasks with the reason
  * (`reason=open_complaint`), so a practice can see why nobody was asked.
  */
+/* clang-format on */
 #ifndef REFERRAL_OUTBOX_H
 #define REFERRAL_OUTBOX_H
 
@@ -209,7 +212,7 @@ RF_API const char *rf_task_referral_id(const rf_task *task);
 RF_API const char *rf_task_program_id(const rf_task *task);
 /** The message template to render (rf_task_render()), or NULL. */
 RF_API const char *rf_task_template(const rf_task *task);
-/** The channel to use, or ::RF_CHANNEL_UNSET (the host decides). */
+/** The channel to use, or RF_CHANNEL_UNSET (the host decides). */
 RF_API rf_channel rf_task_channel(const rf_task *task);
 /** Details as `key=value;...` (intro step, ask trigger, suppression reason, grant id), or NULL. */
 RF_API const char *rf_task_data(const rf_task *task);

@@ -194,7 +194,7 @@ RF_API const char *rf_party_practitioner_id(const rf_party *party);
 RF_API rf_time rf_party_first_visit_at(const rf_party *party);
 RF_API rf_intake rf_party_intake(const rf_party *party);
 RF_API const char *rf_party_intake_detail(const rf_party *party);
-/** The channel the party prefers to hear on, or ::RF_CHANNEL_UNSET. */
+/** The channel the party prefers to hear on, or RF_CHANNEL_UNSET. */
 RF_API rf_channel rf_party_preferred_channel(const rf_party *party);
 RF_API rf_time rf_party_created_at(const rf_party *party);
 RF_API rf_time rf_party_updated_at(const rf_party *party);

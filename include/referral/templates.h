@@ -1,3 +1,4 @@
+/* clang-format off */
 /**
  * @file referral/templates.h
  * @brief Message templates: the words of every task, built in and replaceable.
@@ -22,15 +23,16 @@
  * | name | value |
  * |------|-------|
  * | recipient.first_name, recipient.name | who the task is for |
- * | referrer.first_name, referrer.name | the referrer (to a referee only if the referrer consented to be
- * named) | | referee.first_name, referee.name | the referee (to a client referrer: initials, unless the
- * referee shares contact) | | referee.email, referee.phone | the referee's contact (to the referrer only if
- * the referee opted in) | | code.text, code.link | the recipient's code in the programme (to a referee: the
- * code they came with) | | practice.name | from ::rf_render_options | | practitioner.name | the referral's
- * practitioner, or the client's | | referral.state, referral.appointment | the referral's state and
- * appointment (`2026-03-12 10:00 UTC`) | | reward.description | a reward notice's grant (`EUR 15.00 account
- * credit`) | | tier.count, tier.next, tier.to_next | a tier nudge's figures | | sla.due | when the first
- * response was due |
+ * | referrer.first_name, referrer.name | the referrer (to a referee only if the referrer consented to be named) |
+ * | referee.first_name, referee.name | the referee (to a client referrer: initials, unless the referee shares contact) |
+ * | referee.email, referee.phone | the referee's contact (to the referrer only if the referee opted in) |
+ * | code.text, code.link | the recipient's code in the programme (to a referee: the code they came with) |
+ * | practice.name | from ::rf_render_options |
+ * | practitioner.name | the referral's practitioner, or the client's |
+ * | referral.state, referral.appointment | the referral's state and appointment (`2026-03-12 10:00 UTC`) |
+ * | reward.description | a reward notice's grant (`EUR 15.00 account credit`) |
+ * | tier.count, tier.next, tier.to_next | a tier nudge's figures |
+ * | sla.due | when the first response was due |
  *
  * Each message offers the placeholders that make sense for it: every message
  * the recipient.*, practice.name, practitioner.name and code.* ones; messages
@@ -46,6 +48,7 @@
  * HTML for e-mail, as they are for SMS and in-person scripts; the template's
  * own text is written as it is.
  */
+/* clang-format on */
 #ifndef REFERRAL_TEMPLATES_H
 #define REFERRAL_TEMPLATES_H
 

@@ -48,10 +48,10 @@ static const struct {
 static rf_status term(const char *type, const char *field, int rule, int given)
 {
     if (rule == 2 && !given) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "a %s event needs %s", type, field);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "%s events need %s", type, field);
     }
     if (rule == 0 && given) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "a %s event takes no %s", type, field);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "%s events take no %s", type, field);
     }
     return RF_OK;
 }
@@ -85,8 +85,8 @@ static rf_status check_options(rf_store *store, const rf_client_event_options *o
         return rc;
     }
     if (o->value != RF_UNSET && (o->value < terms[o->type].lo || o->value > terms[o->type].hi)) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "a %s event's value %d is out of range (%d to %d)",
-                         type, o->value, terms[o->type].lo, terms[o->type].hi);
+        return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "value %d is out of range for %s events (%d to %d)",
+                         o->value, type, terms[o->type].lo, terms[o->type].hi);
     }
     if (has_amount && (o->amount < 1 || o->amount > RF_AMOUNT_MAX)) {
         return rf__error(RF_EINVALID, RF_ERRCLASS_PARTY, "amount %lld is %s", (long long)o->amount,

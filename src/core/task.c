@@ -143,6 +143,7 @@ rf_status rf__task_cancel_key(rf_store *store, const char *key, const char *reas
     copy->r.closed_at = copy->r.updated_at = now;
     copy->r.lease_until = 0;
     copy->r.lease_owner = NULL;
+    copy->r.last_error = reason; /* why, for hosts listing tasks: "booked", "referral_ended" */
     char data[RF_DETAIL_MAX + 16];
     snprintf(data, sizeof data, "reason=%s", reason);
     rf_status src = (rf_status)store->backend->task_update(store->backend, store->practice, &copy->r);

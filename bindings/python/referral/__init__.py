@@ -26,8 +26,12 @@
         store.rewards.redeem(party=jane, currency="EUR", amount=1000, reference="INV-1")
 
         store.events.add(jane, "nps", value=10)     # a good moment: the programme asks
+        store.outbox.templates.save("ask.email.new", "Dear {{recipient.first_name}}, ...",
+                                    subject="Know someone we could help?")   # the practice's own words
         for task in store.outbox.due():             # THANK_REFERRER, REFEREE_INTRO, ASK, ...
-            send(task)                              # the host delivers (task.template, task.channel)
+            subject, body = store.outbox.render(task, practice_name="Elm Street Physio",
+                                                link_base="https://elm.example/r/")
+            send(task, subject, body)               # the host delivers on task.channel
             store.outbox.sent(task)
 
 Failures raise ReferralError subclasses carrying the library's message
@@ -49,7 +53,8 @@ from ._store import Codes, Parties, Store
 from ._event_store import Events
 from ._events import ClientEvent, ClientEventType, DischargeOutcome
 from ._outbox import AskOutcome, Task, TaskKind, TaskState
-from ._outbox_store import Outbox
+from ._outbox_store import Outbox, Templates
+from ._templates import TEMPLATE_NAMES, Rendered, Template, TemplateSource
 
 ReferralError = core.ReferralError
 NotFound = core.NotFound
@@ -77,6 +82,7 @@ def strerror(code):
 __all__ = [
     "Store", "Parties", "Codes", "Programs", "Touches", "Referrals", "Rewards", "Events", "Outbox",
     "ClientEvent", "ClientEventType", "DischargeOutcome", "Task", "TaskKind", "TaskState", "AskOutcome",
+    "Templates", "Template", "TemplateSource", "Rendered", "TEMPLATE_NAMES",
     "Party", "Code", "Event", "Program", "Touch", "Referral", "ReferrerEntry", "PartnerExchangeRow",
     "RewardRule", "Grant", "LedgerEntry", "Balance", "BalanceRow", "TierProgress", "ProcessResult",
     "RewardRecipient", "RewardKind", "GrantStatus", "LedgerType", "AMOUNT_MAX", "REWARD_DAYS_MAX",

@@ -1,12 +1,14 @@
-"""store.outbox: draining due tasks and reporting what became of them."""
+"""store.outbox: draining due tasks, reporting what became of them, and the
+words of each message (store.outbox.templates, store.outbox.render)."""
 
 from . import core
 from ._outbox import AskOutcome, Task, TaskKind, TaskState
-from ._referral_store import _enum, _referral_id
+from ._referral_store import _enum, _program_id, _referral_id
 from ._referrals import _time_arg
 from ._store import _Iterator, _party_id, _text
+from ._templates import TEMPLATE_NAMES, Rendered, Template
 
-__all__ = ["Outbox"]
+__all__ = ["Outbox", "Templates"]
 
 
 def _task_id(value):
@@ -43,6 +45,11 @@ class Outbox:
 
     def __init__(self, store):
         self._store = store
+
+    @property
+    def templates(self):
+        """The words of each message, built in and the practice's own: see Templates."""
+        return Templates(self._store)
 
     def _task(self, fn, task, *args):
         """Report on ``task`` and return it as it is now."""
@@ -92,6 +99,23 @@ class Outbox:
         """The task with this id; NotFound otherwise."""
         return Task._from_c(self._store._call(core.rf_task_get, _task_id(id)))
 
+    def render(self, task, *, practice_name=None, link_base=None):
+        """``task``'s message (a Task or an id) as its recipient gets it, with
+        the template that applies (see Templates.get): a Rendered (subject, body).
+
+        Values are escaped for the task's channel (HTML for e-mail; as they are
+        for SMS and in-person scripts, and in a subject line); values the
+        recipient may not see are left out, their fallback written instead.
+        ``practice_name`` fills {{practice.name}}; ``link_base`` is the prefix
+        of {{code.link}} (the code's text is appended). Rendering changes
+        nothing. NotFound for an unknown task; InvalidArgument for a task
+        without a message, a practice name or link base that is not one line of
+        text, or output over 64 KiB.
+        """
+        opts = {"practice_name": practice_name, "link_base": link_base}
+        subject, body = self._store._call(core.rf_task_render, _task_id(task), opts)
+        return Rendered(subject, body)
+
     # --- the host's reports -------------------------------------------------------------------
 
     def sent(self, task, lease_token=None):
@@ -124,3 +148,63 @@ class Outbox:
         The latest report wins. InvalidArgument for a task that is not an ask,
         IllegalTransition for a suppressed ask. Returns the task."""
         return self._task(core.rf_task_set_outcome, task, int(AskOutcome.coerce(outcome, "outcome")))
+
+
+class Templates:
+    """``store.outbox.templates``: the words of each message.
+
+    Every task names a message (``Task.template``); libreferral ships warm
+    words for each. A practice replaces any of them for the whole practice or
+    for one programme with save(); get() finds the one that applies: the
+    programme's, else the practice's, else the built-in one.
+
+        store.outbox.templates.save("ask.sms.new", "Hi {{recipient.first_name}}, "
+                                    "pass this on: {{code.link}}", program=advocates)
+    """
+
+    def __init__(self, store):
+        self._store = store
+
+    @staticmethod
+    def names():
+        """The message names, in the library's fixed order (TEMPLATE_NAMES)."""
+        return TEMPLATE_NAMES
+
+    def get(self, name, program=None):
+        """The template that applies to message ``name`` in ``program`` (a
+        Program or id; None: the practice's). InvalidArgument for an unknown
+        name, NotFound for an unknown programme."""
+        program_id = None if program is None else _program_id(program)
+        return Template._from_c(self._store._call(core.rf_template_get, program_id, _text(name, "name")))
+
+    def save(self, name, body, *, subject=None, program=None, idempotency_key=None):
+        """Check and save the words of message ``name`` for ``program`` (a
+        Program or id; None: the whole practice), replacing the ones saved
+        before there, and return the Template.
+
+        ``body`` is the text and ``subject`` the e-mail subject line (None or
+        "": none), str or UTF-8 bytes. The template is checked now: an unknown
+        name or placeholder, unterminated or stray braces, invalid UTF-8,
+        control characters other than line feed and tab (none at all in a
+        subject), more than 16 KiB or 256 placeholders raise InvalidArgument
+        naming the problem and its byte offset, and nothing is saved. Saving
+        the same words again changes nothing; a retry with the same
+        ``idempotency_key`` returns the first result (Conflict for other words).
+        """
+        opts = {
+            "program_id": None if program is None else _program_id(program),
+            "name": _text(name, "name"),
+            "subject": None if subject is None else _text(subject, "subject"),
+            "body": _text(body, "body"),
+            "idempotency_key": idempotency_key,
+        }
+        return Template._from_c(self._store._call(core.rf_template_save, opts))
+
+    def list(self, program=None):
+        """The template that applies to every message in ``program`` (None: the
+        practice's), in the order of names()."""
+        with self._store._lock:
+            return [self.get(name, program) for name in TEMPLATE_NAMES]
+
+    def __iter__(self):
+        return iter(self.list())

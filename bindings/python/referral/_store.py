@@ -202,6 +202,12 @@ class Store:
         from ._outbox_store import Outbox
         return Outbox(self)
 
+    @property
+    def templates(self):
+        """Message templates (the words of each outbox message): see Templates."""
+        from ._outbox_store import Templates
+        return Templates(self)
+
     # --- the clock --------------------------------------------------------------
 
     @property
