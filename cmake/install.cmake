@@ -2,7 +2,7 @@
 # Included at the end of the top-level CMakeLists.txt, after the targets exist.
 #
 # Installed layout (relative to the prefix; LIBDIR is CMAKE_INSTALL_LIBDIR):
-#   include/referral.h, include/referral/*.h, include/referral/sys/backend.h
+#   include/referral.h, include/referral/*.h, include/referral/sys/backend.h and sys/records.h
 #   include/referral/version.h                (generated; version.h.in is not installed)
 #   LIBDIR/libreferral.so -> .so.SOVERSION -> .so.VERSION, LIBDIR/libreferral.a
 #   LIBDIR/cmake/referral/referral{Config,ConfigVersion,Targets,StaticTargets}*.cmake
