@@ -1,111 +1,20 @@
 /* Schema migrations: a file written by an older libreferral is upgraded in
  * place, in one transaction, keeping its data. */
-#include "support.h"
+#include "frozen_schemas.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-
-/* Schema version 1 exactly as libreferral 0.1 wrote it (migration step 0),
- * frozen here: the upgrade must work on files that exist, whatever later
- * edits do to the code. */
-static const char v1_schema[] =
-    "PRAGMA journal_mode = WAL;"
-    "BEGIN;"
-    "CREATE TABLE meta ("
-    "  key TEXT NOT NULL PRIMARY KEY,"
-    "  value TEXT NOT NULL"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE parties ("
-    "  practice TEXT NOT NULL,"
-    "  id TEXT NOT NULL,"
-    "  external_id TEXT,"
-    "  display_name TEXT,"
-    "  email TEXT,"
-    "  phone TEXT,"
-    "  email_key TEXT,"
-    "  phone_key TEXT,"
-    "  segment TEXT,"
-    "  practitioner_id TEXT,"
-    "  intake_detail TEXT,"
-    "  kind INTEGER NOT NULL,"
-    "  consent INTEGER NOT NULL,"
-    "  payer INTEGER NOT NULL,"
-    "  intake INTEGER NOT NULL,"
-    "  first_visit_at INTEGER NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  updated_at INTEGER NOT NULL,"
-    "  PRIMARY KEY (practice, id),"
-    "  UNIQUE (practice, external_id)"
-    ");"
-    "CREATE INDEX parties_email_key ON parties (practice, email_key);"
-    "CREATE INDEX parties_phone_key ON parties (practice, phone_key);"
-    "CREATE TABLE codes ("
-    "  practice TEXT NOT NULL,"
-    "  id TEXT NOT NULL,"
-    "  key TEXT NOT NULL,"
-    "  text TEXT,"
-    "  owner_id TEXT,"
-    "  program_id TEXT,"
-    "  revoke_reason TEXT,"
-    "  style INTEGER NOT NULL,"
-    "  channel INTEGER NOT NULL,"
-    "  max_uses INTEGER NOT NULL,"
-    "  uses INTEGER NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  expires_at INTEGER NOT NULL,"
-    "  revoked_at INTEGER NOT NULL,"
-    "  PRIMARY KEY (practice, id),"
-    "  UNIQUE (practice, key)"
-    ");"
-    "CREATE INDEX codes_owner ON codes (practice, owner_id, id);"
-    "CREATE TABLE journal ("
-    "  practice TEXT NOT NULL,"
-    "  seq INTEGER NOT NULL,"
-    "  type TEXT,"
-    "  subject_id TEXT,"
-    "  object_id TEXT,"
-    "  idempotency_key TEXT,"
-    "  data TEXT,"
-    "  at INTEGER NOT NULL,"
-    "  PRIMARY KEY (practice, seq)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE idempotency ("
-    "  practice TEXT NOT NULL,"
-    "  key TEXT NOT NULL,"
-    "  operation TEXT,"
-    "  result_id TEXT,"
-    "  fingerprint INTEGER NOT NULL,"
-    "  created_at INTEGER NOT NULL,"
-    "  PRIMARY KEY (practice, key)"
-    ") WITHOUT ROWID;"
-    "PRAGMA user_version = 1;"
-    "PRAGMA application_id = 1380340300;" /* 0x5246524C, "RFRL" */
-    "INSERT INTO meta VALUES ('created_by', 'libreferral 0.1.0'), ('schema_version', '1');"
-    "COMMIT;";
-
-/* What a version-1 store held: two practices' parties, a code, journal events and an idempotency key. */
-static const char v1_data[] =
-    "BEGIN;"
-    "INSERT INTO parties VALUES ('clinic-a', '0001-p', 'ext-1', 'Jane Doe', 'jane@example.org', "
-    "'+441632960001', 'ek-jane', 'pk-jane', 'new', 'staff-1', 'a friend', 1, 5, 2, 3, 1700000000, "
-    "1700000001, 1700000002);"
-    "INSERT INTO parties VALUES ('clinic-a', '0002-p', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-    "NULL, 2, 0, 0, 0, 0, 1700000003, 1700000003);"
+/* What a version-1 store held besides the rows of every old file: the same
+ * external id in another practice, journal events and an idempotency key
+ * whose fingerprint has the top bit set. */
+static const char v1_rows[] =
     "INSERT INTO parties VALUES ('clinic-b', '0001-p', 'ext-1', 'Other', NULL, NULL, NULL, NULL, NULL, "
     "NULL, NULL, 1, 0, 0, 0, 0, 1, 1);"
-    "INSERT INTO codes VALUES ('clinic-a', '0001-c', 'JANE7K3Q', 'JANE-7K3Q', '0001-p', 'prog-1', NULL, 2, "
-    "3, 10, 4, 1700000100, 1800000000, 0);"
     "INSERT INTO journal VALUES ('clinic-a', 1, 'party.added', '0001-p', NULL, 'idem-1', NULL, 1700000200);"
     "INSERT INTO journal VALUES ('clinic-a', 2, 'code.issued', '0001-c', '0001-p', NULL, 'n=1', 1700000201);"
-    "INSERT INTO idempotency VALUES ('clinic-a', 'idem-1', 'party.add', '0001-p', -1, 1700000300);"
-    "COMMIT;";
+    "INSERT INTO idempotency VALUES ('clinic-a', 'idem-1', 'party.add', '0001-p', -1, 1700000300);";
 
 static void write_v1_file(const char *path)
 {
-    remove_db(path);
-    raw_exec(path, v1_schema);
-    raw_exec(path, v1_data);
-    assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+    write_old_file(path, 1, v1_rows);
 }
 
 static int count_event(const rf_event_record *e, void *payload)
@@ -137,24 +46,13 @@ static void v1_file_is_upgraded_with_its_data(void **state)
     make_path(f, "v1");
     write_v1_file(f->path);
 
-    rf_backend *b = open_ok(f->path);
-    assert_upgraded_meta(f->path, "libreferral 0.1.0"); /* every step, in one go */
-    char buf[128];
-    assert_string_equal(raw_text(f->path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    rf_backend *b = open_upgraded(f->path, 1);
 
     /* The old records read back through the vtable, field for field. */
-    rf_party_record want = party("0001-p", "ext-1");
+    assert_old_rows_read_back(b, 1);
     rf_party_record got;
-    assert_int_equal(b->party_get(b, PRACTICE, "0001-p", &got), RF_OK);
-    assert_same_party(&got, &want);
     assert_int_equal(b->party_get_by_external(b, "clinic-b", "ext-1", &got), RF_OK);
     assert_string_equal(got.display_name, "Other");
-    assert_int_equal(b->party_get(b, PRACTICE, "0002-p", &got), RF_OK);
-    assert_null(got.external_id);
-    rf_code_record want_code = code("0001-c", "JANE7K3Q", "0001-p");
-    rf_code_record got_code;
-    assert_int_equal(b->code_get_by_key(b, PRACTICE, "JANE7K3Q", &got_code), RF_OK);
-    assert_same_code(&got_code, &want_code);
     int64_t last = 0;
     assert_int_equal(b->journal_last_seq(b, PRACTICE, &last), RF_OK);
     assert_int_equal(last, 2);
@@ -182,12 +80,7 @@ static void v1_file_is_upgraded_with_its_data(void **state)
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM codes"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM idempotency"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM referrals"), 1);
-    assert_string_equal(raw_text(f->path, "PRAGMA integrity_check", buf, sizeof buf), "ok");
-
-    /* Opening again changes nothing more. */
-    b = open_ok(f->path);
-    b->free(b);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+    assert_upgrade_done(f->path);
 }
 
 static void upgraded_file_has_the_new_files_schema(void **state)
@@ -201,10 +94,7 @@ static void upgraded_file_has_the_new_files_schema(void **state)
 static void new_keys_and_indexes_lead_with_practice(void **state)
 {
     fixture *f = *state;
-    make_path(f, "v2keys");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
+    new_file(f, "v2keys");
     static const char *const want[][2] = {
         {"sqlite_autoindex_programs_1", "practice,id"},
         {"sqlite_autoindex_programs_2", "practice,name"},
@@ -243,16 +133,11 @@ static void failed_upgrade_changes_nothing(void **state)
     /* Someone added a table of the name step 1 creates: the step fails half-way. */
     raw_exec(f->path, "CREATE TABLE referrals (x INTEGER)");
 
-    rf_backend *b = NULL;
-    assert_int_equal(rf_backend_sqlite_new(&b, f->path), RF_EBACKEND);
-    assert_null(b);
-    assert_error_mentions("migrating the schema from version 1");
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
+    assert_upgrade_refused(f->path, 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name IN ('programs', "
                                       "'touches', 'touches_visitor', 'reward_rules', 'reward_grants', "
                                       "'ledger_entries')"),
                      0);
-    assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM parties"), 3);
 }
 
@@ -272,7 +157,7 @@ static void concurrent_opens_upgrade_once(void **state)
     assert_int_equal(a->referral_get(a, PRACTICE, "0001-r", &got), RF_OK);
     b->free(b);
     a->free(a);
-    assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+    assert_upgrade_done(f->path);
 }
 
 int run_migration_cases(void)

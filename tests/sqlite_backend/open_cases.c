@@ -145,9 +145,7 @@ static int collect_event(const rf_event_record *e, void *payload)
 static void reopened_journal_scans_in_order(void **state)
 {
     fixture *f = *state;
-    make_path(f, "journal");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "journal");
     assert_int_equal(b->begin(b), RF_OK);
     for (int i = 0; i < 3; i++) {
         rf_event_record e = {99, i == 1 ? "b" : "a", "s", i == 2 ? "o" : NULL, NULL, NULL, 1700000000 + i};
@@ -171,16 +169,13 @@ static void reopened_journal_scans_in_order(void **state)
 static void newer_schema_is_refused_untouched(void **state)
 {
     fixture *f = *state;
-    make_path(f, "newer");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
+    new_file(f, "newer");
     raw_exec(f->path, "PRAGMA user_version = 5");
 
     size_t size;
     char *before = slurp(f->path, &size);
     static rf_backend sentinel;
-    b = &sentinel; /* must be reset to NULL on failure */
+    rf_backend *b = &sentinel; /* must be reset to NULL on failure */
     assert_int_equal(rf_backend_sqlite_new(&b, f->path), RF_EVERSION);
     assert_null(b);
     assert_int_equal(rf_error_last()->code, RF_EVERSION);

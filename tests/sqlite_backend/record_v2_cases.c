@@ -474,9 +474,7 @@ static void programmes_have_unique_names(void **state)
 static void v2_writes_outside_transaction_are_refused(void **state)
 {
     fixture *f = *state;
-    make_path(f, "v2notxn");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "v2notxn");
     rf_program_record p = {"0001-g", "Friends", NULL, 1, 1};
     rf_touch_record t = {"0001-t", "c", "o", NULL, "v", 1, 1};
     rf_referral_record r = referral("0001-r", "a", "b", "b");
@@ -499,10 +497,7 @@ static void v2_writes_outside_transaction_are_refused(void **state)
 static void scans_start_from_their_index(void **state)
 {
     fixture *f = *state;
-    make_path(f, "plans");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
+    new_file(f, "plans");
     assert_plan(f->path, RF_SQ_REFERRAL_GET, "sqlite_autoindex_referrals_1 (practice=? AND id=?)", 0);
     assert_plan(f->path, RF_SQ_REFERRAL_UPDATE, "sqlite_autoindex_referrals_1 (practice=? AND id=?)", 0);
     assert_plan(f->path, RF_SQ_REFERRAL_UPDATE_UNKEYED, "sqlite_autoindex_referrals_1 (practice=? AND id=?)",

@@ -362,9 +362,7 @@ static void ledger_keys_are_unique_and_nulls_round_trip(void **state)
 static void v3_writes_outside_transaction_are_refused(void **state)
 {
     fixture *f = *state;
-    make_path(f, "v3notxn");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "v3notxn");
     rf_reward_rule_record rule = reward_rule("0001-w", "prog-1");
     rf_grant_record g = grant("0001-g", "k", "0001-p");
     rf_ledger_record e = entry("0001-l", "k", 1);
@@ -385,10 +383,7 @@ static void v3_writes_outside_transaction_are_refused(void **state)
 static void v3_keys_and_indexes_lead_with_practice(void **state)
 {
     fixture *f = *state;
-    make_path(f, "v3keys");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
+    new_file(f, "v3keys");
     static const char *const want[][2] = {
         {"sqlite_autoindex_reward_rules_1", "practice,id"},
         {"reward_rules_program", "practice,program_id,id"},

@@ -365,9 +365,7 @@ static void party_preferred_channel_round_trips(void **state)
 static void v4_writes_outside_transaction_are_refused(void **state)
 {
     fixture *f = *state;
-    make_path(f, "v4notxn");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "v4notxn");
     rf_client_event_record e = event_rec("0001-e", "0001-p");
     rf_task_record t = task_rec("0001-k", "k", "0001-p");
     rf_template_record m = template_rec("0001-m", NULL, "thanks.sms");
@@ -387,10 +385,7 @@ static void v4_writes_outside_transaction_are_refused(void **state)
 static void v4_keys_and_indexes_lead_with_practice(void **state)
 {
     fixture *f = *state;
-    make_path(f, "v4keys");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
+    new_file(f, "v4keys");
     static const char *const want[][2] = {
         {"sqlite_autoindex_client_events_1", "practice,id"},
         {"client_events_party", "practice,party_id,id"},

@@ -122,9 +122,7 @@ static rf_grant_query any(void)
 static void grant_scans_find_due_work_at_its_bounds(void **state)
 {
     fixture *f = *state;
-    make_path(f, "gdue");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "gdue");
     insert_grants(b);
 
     assert_string_equal(grants(b, NULL), "g1,g2,g3,g4,g5,g6");
@@ -186,9 +184,7 @@ static void grant_scans_find_due_work_at_its_bounds(void **state)
 static void grant_scans_by_referral_recipient_and_rule(void **state)
 {
     fixture *f = *state;
-    make_path(f, "gscan");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "gscan");
     insert_grants(b);
 
     rf_grant_query q = any();
@@ -299,11 +295,7 @@ static void ledger_scans_in_seq_order(void **state)
 static void v3_statements_use_their_indexes(void **state)
 {
     fixture *f = *state;
-    make_path(f, "plans3");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
-    const char *path = f->path;
+    const char *path = new_file(f, "plans3");
     assert_plan(path, RF_SQ_RULE_GET, "sqlite_autoindex_reward_rules_1 (practice=? AND id=?)", 0);
     assert_plan(path, RF_SQ_RULE_UPDATE, "sqlite_autoindex_reward_rules_1 (practice=? AND id=?)", 0);
     assert_plan(path, RF_SQ_RULE_SCAN, "sqlite_autoindex_reward_rules_1 (practice=? AND id>?)", 0);

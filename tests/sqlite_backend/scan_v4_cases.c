@@ -84,9 +84,7 @@ static void insert_events(rf_backend *b)
 static void client_event_scans_by_party_type_and_period(void **state)
 {
     fixture *f = *state;
-    make_path(f, "escan");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "escan");
     insert_events(b);
 
     assert_string_equal(events(b, NULL), "e1,e2,e3,e4,e5,e6,e7");
@@ -201,9 +199,7 @@ static void insert_tasks(rf_backend *b)
 static void task_scans_find_due_work_at_its_bounds(void **state)
 {
     fixture *f = *state;
-    make_path(f, "tdue");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "tdue");
     insert_tasks(b);
 
     assert_string_equal(tasks(b, NULL), "k1,k2,k3,k4,k5,k6,k7");
@@ -270,9 +266,7 @@ static void task_scans_find_due_work_at_its_bounds(void **state)
 static void task_scans_by_referral_and_party(void **state)
 {
     fixture *f = *state;
-    make_path(f, "tscan");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "tscan");
     insert_tasks(b);
 
     rf_task_query q = all_tasks();
@@ -347,11 +341,7 @@ static void template_scans_by_scope(void **state)
 static void v4_statements_use_their_indexes(void **state)
 {
     fixture *f = *state;
-    make_path(f, "plans4");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
-    b->free(b);
-    const char *path = f->path;
+    const char *path = new_file(f, "plans4");
     assert_plan(path, RF_SQ_CLIENT_EVENT_SCAN, "sqlite_autoindex_client_events_1 (practice=? AND id>?)", 0);
     assert_plan(path, RF_SQ_CLIENT_EVENT_SCAN_PARTY,
                 "client_events_party (practice=? AND party_id=? AND id>?)", 0);

@@ -1,5 +1,6 @@
 /* Helpers shared by the SQLite backend suite: database paths, raw SQLite
- * access to the file, record builders and assertions. */
+ * access to the file, and assertions on its schema, its upgrades, scans and
+ * query plans. The records are in records.c. */
 #include "support.h"
 
 #include "backends/sqlite/sqlite_internal.h" /* the statements, for their query plans */
@@ -77,15 +78,43 @@ rf_backend *open_ok(const char *path)
     return b;
 }
 
-void raw_exec(const char *path, const char *sql)
+rf_backend *open_new(fixture *f, const char *name)
+{
+    make_path(f, name);
+    remove_db(f->path);
+    return open_ok(f->path);
+}
+
+const char *new_file(fixture *f, const char *name)
+{
+    rf_backend *b = open_new(f, name);
+    b->free(b);
+    return f->path;
+}
+
+/* @sql run on a connection of its own: its extended result code, and
+ * SQLite's message in *err when @err is not NULL. */
+static int raw_run(const char *path, const char *sql, char **err)
 {
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_extended_result_codes(db, 1);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, err);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    return rc;
+}
+
+void raw_exec(const char *path, const char *sql)
+{
     char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    if (raw_run(path, sql, &err) != SQLITE_OK) {
         fail_msg("%s: %s", sql, err);
     }
-    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+int raw_rc(const char *path, const char *sql)
+{
+    return raw_run(path, sql, NULL);
 }
 
 /* The first column of the first row of @sql as text, copied into @buf. */
@@ -159,6 +188,34 @@ void assert_upgraded_meta(const char *path, const char *created_by)
                         "libreferral " RF_VERSION);
 }
 
+void assert_upgrade_refused(const char *path, int from)
+{
+    rf_backend *b = NULL;
+    assert_int_equal(rf_backend_sqlite_new(&b, path), RF_EBACKEND);
+    assert_null(b);
+    char what[64];
+    snprintf(what, sizeof what, "migrating the schema from version %d", from);
+    assert_error_mentions(what);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), from);
+    assert_int_equal(raw_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), from);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'migrated_by'"), 0);
+}
+
+void assert_upgrade_done(const char *path)
+{
+    char buf[128];
+    assert_string_equal(raw_text(path, "PRAGMA integrity_check", buf, sizeof buf), "ok");
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM meta WHERE key = 'migrated_by'"), 1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM meta"), 3);
+
+    /* Opening again changes nothing more. */
+    rf_backend *b = open_ok(path);
+    b->free(b);
+    assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM meta"), 3);
+}
+
 /* The schema text of every table and index, for comparing two files. */
 static char *schema_of(const char *path)
 {
@@ -197,237 +254,6 @@ void assert_upgrade_ends_like_new(const char *path)
     free(upgraded);
     free(fresh);
     assert_all_keys_lead_with_practice(path);
-}
-
-rf_party_record party(const char *id, const char *external_id)
-{
-    rf_party_record p = {
-        .id = id,
-        .external_id = external_id,
-        .display_name = "Jane Doe",
-        .email = "jane@example.org",
-        .phone = "+441632960001",
-        .email_key = "ek-jane",
-        .phone_key = "pk-jane",
-        .segment = "new",
-        .practitioner_id = "staff-1",
-        .intake_detail = "a friend",
-        .kind = 1,
-        .consent = 5,
-        .payer = 2,
-        .intake = 3,
-        .first_visit_at = 1700000000,
-        .created_at = 1700000001,
-        .updated_at = 1700000002,
-    };
-    return p;
-}
-
-rf_code_record code(const char *id, const char *key, const char *owner)
-{
-    rf_code_record c = {
-        .id = id,
-        .key = key,
-        .text = "JANE-7K3Q",
-        .owner_id = owner,
-        .program_id = "prog-1",
-        .revoke_reason = NULL,
-        .style = 2,
-        .channel = 3,
-        .max_uses = 10,
-        .uses = 4,
-        .created_at = 1700000100,
-        .expires_at = 1800000000,
-        .revoked_at = 0,
-    };
-    return c;
-}
-
-void assert_same_str(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL) {
-        assert_ptr_equal(a, b);
-    } else {
-        assert_string_equal(a, b);
-    }
-}
-
-void assert_same_party(const rf_party_record *a, const rf_party_record *b)
-{
-    assert_same_str(a->id, b->id);
-    assert_same_str(a->external_id, b->external_id);
-    assert_same_str(a->display_name, b->display_name);
-    assert_same_str(a->email, b->email);
-    assert_same_str(a->phone, b->phone);
-    assert_same_str(a->email_key, b->email_key);
-    assert_same_str(a->phone_key, b->phone_key);
-    assert_same_str(a->segment, b->segment);
-    assert_same_str(a->practitioner_id, b->practitioner_id);
-    assert_same_str(a->intake_detail, b->intake_detail);
-    assert_int_equal(a->kind, b->kind);
-    assert_int_equal(a->consent, b->consent);
-    assert_int_equal(a->payer, b->payer);
-    assert_int_equal(a->intake, b->intake);
-    assert_int_equal(a->first_visit_at, b->first_visit_at);
-    assert_int_equal(a->created_at, b->created_at);
-    assert_int_equal(a->updated_at, b->updated_at);
-    assert_int_equal(a->preferred_channel, b->preferred_channel);
-}
-
-void assert_same_code(const rf_code_record *a, const rf_code_record *b)
-{
-    assert_same_str(a->id, b->id);
-    assert_same_str(a->key, b->key);
-    assert_same_str(a->text, b->text);
-    assert_same_str(a->owner_id, b->owner_id);
-    assert_same_str(a->program_id, b->program_id);
-    assert_same_str(a->revoke_reason, b->revoke_reason);
-    assert_int_equal(a->style, b->style);
-    assert_int_equal(a->channel, b->channel);
-    assert_int_equal(a->max_uses, b->max_uses);
-    assert_int_equal(a->uses, b->uses);
-    assert_int_equal(a->created_at, b->created_at);
-    assert_int_equal(a->expires_at, b->expires_at);
-    assert_int_equal(a->revoked_at, b->revoked_at);
-}
-
-rf_reward_rule_record reward_rule(const char *id, const char *program_id)
-{
-    rf_reward_rule_record r = {
-        .id = id,
-        .program_id = program_id,
-        .name = "Friend's first session",
-        .currency = "GBP",
-        .item = "+15 minutes",
-        .recipient = 1,
-        .trigger = 7,
-        .kind = 1,
-        .percent = 10,
-        .expiry_days = 180,
-        .hold_days = 14,
-        .cap_count = 3,
-        .cap_days = 365,
-        .tier = 5,
-        .active = 1,
-        .amount = 2500,
-        .created_at = 1700000000,
-        .updated_at = 1700000001,
-    };
-    return r;
-}
-
-rf_grant_record grant(const char *id, const char *key, const char *recipient_id)
-{
-    rf_grant_record g = {
-        .id = id,
-        .grant_key = key,
-        .rule_id = "0001-w",
-        .program_id = "prog-1",
-        .referral_id = "0001-r",
-        .recipient_id = recipient_id,
-        .currency = "GBP",
-        .item = "+15 minutes",
-        .recipient = 1,
-        .kind = 8,
-        .rule_kind = 1,
-        .compliance = 1,
-        .percent = 10,
-        .tier_count = 3,
-        .status = 1,
-        .amount = 2500,
-        .units = 2500,
-        .issued_at = 1700000000,
-        .release_at = 1701209600,
-        .released_at = 1701209700,
-        .expires_at = 1716761600,
-        .closed_at = 1716761700,
-        .updated_at = 1716761800,
-    };
-    return g;
-}
-
-rf_ledger_record entry(const char *id, const char *key, int64_t seq)
-{
-    rf_ledger_record e = {
-        .id = id,
-        .entry_key = key,
-        .grant_id = "0001-g",
-        .party_id = "0001-p",
-        .currency = "GBP",
-        .reference = "invoice 42",
-        .type = 3,
-        .amount = 700,
-        .pending_delta = -2500,
-        .available_delta = 1800,
-        .seq = seq,
-        .at = 1700000400,
-    };
-    return e;
-}
-
-void assert_same_rule(const rf_reward_rule_record *a, const rf_reward_rule_record *b)
-{
-    assert_same_str(a->id, b->id);
-    assert_same_str(a->program_id, b->program_id);
-    assert_same_str(a->name, b->name);
-    assert_same_str(a->currency, b->currency);
-    assert_same_str(a->item, b->item);
-    assert_int_equal(a->recipient, b->recipient);
-    assert_int_equal(a->trigger, b->trigger);
-    assert_int_equal(a->kind, b->kind);
-    assert_int_equal(a->percent, b->percent);
-    assert_int_equal(a->expiry_days, b->expiry_days);
-    assert_int_equal(a->hold_days, b->hold_days);
-    assert_int_equal(a->cap_count, b->cap_count);
-    assert_int_equal(a->cap_days, b->cap_days);
-    assert_int_equal(a->tier, b->tier);
-    assert_int_equal(a->active, b->active);
-    assert_int_equal(a->amount, b->amount);
-    assert_int_equal(a->created_at, b->created_at);
-    assert_int_equal(a->updated_at, b->updated_at);
-}
-
-void assert_same_grant(const rf_grant_record *a, const rf_grant_record *b)
-{
-    assert_same_str(a->id, b->id);
-    assert_same_str(a->grant_key, b->grant_key);
-    assert_same_str(a->rule_id, b->rule_id);
-    assert_same_str(a->program_id, b->program_id);
-    assert_same_str(a->referral_id, b->referral_id);
-    assert_same_str(a->recipient_id, b->recipient_id);
-    assert_same_str(a->currency, b->currency);
-    assert_same_str(a->item, b->item);
-    assert_int_equal(a->recipient, b->recipient);
-    assert_int_equal(a->kind, b->kind);
-    assert_int_equal(a->rule_kind, b->rule_kind);
-    assert_int_equal(a->compliance, b->compliance);
-    assert_int_equal(a->percent, b->percent);
-    assert_int_equal(a->tier_count, b->tier_count);
-    assert_int_equal(a->status, b->status);
-    assert_int_equal(a->amount, b->amount);
-    assert_int_equal(a->units, b->units);
-    assert_int_equal(a->issued_at, b->issued_at);
-    assert_int_equal(a->release_at, b->release_at);
-    assert_int_equal(a->released_at, b->released_at);
-    assert_int_equal(a->expires_at, b->expires_at);
-    assert_int_equal(a->closed_at, b->closed_at);
-    assert_int_equal(a->updated_at, b->updated_at);
-}
-
-void assert_same_entry(const rf_ledger_record *a, const rf_ledger_record *b)
-{
-    assert_same_str(a->id, b->id);
-    assert_same_str(a->entry_key, b->entry_key);
-    assert_same_str(a->grant_id, b->grant_id);
-    assert_same_str(a->party_id, b->party_id);
-    assert_same_str(a->currency, b->currency);
-    assert_same_str(a->reference, b->reference);
-    assert_int_equal(a->type, b->type);
-    assert_int_equal(a->amount, b->amount);
-    assert_int_equal(a->pending_delta, b->pending_delta);
-    assert_int_equal(a->available_delta, b->available_delta);
-    assert_int_equal(a->seq, b->seq);
-    assert_int_equal(a->at, b->at);
 }
 
 int seen(ids_seen *s, const char *id)

@@ -35,12 +35,19 @@ void assert_file_unchanged(const char *path, const char *before, size_t before_s
 void assert_error_mentions(const char *needle);
 /* A backend on @path, which must open. */
 rf_backend *open_ok(const char *path);
+/* A backend on a new, empty file of the case's own, named after @name. */
+rf_backend *open_new(fixture *f, const char *name);
+/* Such a file, opened once and closed again, so that it holds just a new
+ * file's schema; its path. */
+const char *new_file(fixture *f, const char *name);
 
 /* Raw SQLite on the file, on a connection of its own. */
 void raw_exec(const char *path, const char *sql);
 /* The first column of the first row of @sql as text, copied into @buf. */
 const char *raw_text(const char *path, const char *sql, char *buf, size_t n);
 long long raw_int(const char *path, const char *sql);
+/* The extended result code of @sql run raw on the file (no assertion on it). */
+int raw_rc(const char *path, const char *sql);
 /* Every primary key, unique key and index of every record table (all but
  * meta) starts with the practice, so a sharded server can distribute on it. */
 void assert_all_keys_lead_with_practice(const char *path);
@@ -48,16 +55,23 @@ void assert_all_keys_lead_with_practice(const char *path);
  * in that order. */
 void assert_index_columns(const char *path, const char *const want[][2], size_t n);
 
-/* Migrations. The file at @path is at schema version 4 (user_version, the
- * meta table and the application id agree), created by @created_by and
- * migrated by this libreferral. */
+/* Migrations; the old files themselves are in frozen_schemas.h. The file at
+ * @path is at schema version 4 (user_version, the meta table and the
+ * application id agree), created by @created_by and migrated by this
+ * libreferral. */
 void assert_upgraded_meta(const char *path, const char *created_by);
 /* Opens the old file at @path, which upgrades it, then compares its schema
  * with that of a new file made on the same path: an upgraded file must end
  * exactly like a new one. */
 void assert_upgrade_ends_like_new(const char *path);
+/* Opening the file at @path, at schema version @from, fails in the step
+ * from that version and leaves the file at it, not marked as migrated. */
+void assert_upgrade_refused(const char *path, int from);
+/* The upgraded file at @path is intact, at version 4 with its three meta
+ * rows, migrated once; and opening it again changes nothing. */
+void assert_upgrade_done(const char *path);
 
-/* Records with a value in every field. */
+/* Records with a value in every field (records.c). */
 rf_party_record party(const char *id, const char *external_id);
 rf_code_record code(const char *id, const char *key, const char *owner);
 void assert_same_str(const char *a, const char *b);
@@ -73,16 +87,14 @@ void assert_same_rule(const rf_reward_rule_record *a, const rf_reward_rule_recor
 void assert_same_grant(const rf_grant_record *a, const rf_grant_record *b);
 void assert_same_entry(const rf_ledger_record *a, const rf_ledger_record *b);
 
-/* Contract version 4 (support_v4.c): records with a value in every field
- * (the task's optional times are all distinct and non-zero). */
+/* Contract version 4: records with a value in every field (the task's
+ * optional times are all distinct and non-zero). */
 rf_client_event_record event_rec(const char *id, const char *party_id);
 rf_task_record task_rec(const char *id, const char *key, const char *party_id);
 rf_template_record template_rec(const char *id, const char *program_id, const char *name);
 void assert_same_event(const rf_client_event_record *a, const rf_client_event_record *b);
 void assert_same_task(const rf_task_record *a, const rf_task_record *b);
 void assert_same_template(const rf_template_record *a, const rf_template_record *b);
-/* The result code of @sql run raw on the file (no assertion on it). */
-int raw_rc(const char *path, const char *sql);
 
 /* What a scan visited: ids, or whatever a callback names a record by. */
 typedef struct ids_seen {

@@ -77,9 +77,7 @@ static void savepoints_nest(void **state)
 static void writes_outside_transaction_are_refused(void **state)
 {
     fixture *f = *state;
-    make_path(f, "notxn");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "notxn");
     rf_party_record p = party("0001-p", NULL);
     rf_code_record c = code("0001-c", "K", "0001-p");
     rf_event_record e = {0, "t", NULL, NULL, NULL, NULL, 1};
@@ -107,9 +105,7 @@ static void writes_outside_transaction_are_refused(void **state)
 static void clashes_name_the_key(void **state)
 {
     fixture *f = *state;
-    make_path(f, "clash");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "clash");
     rf_party_record p = party("0001-p", "ext-1");
     rf_party_record same_id = party("0001-p", "ext-2");
     rf_party_record same_ext = party("0002-p", "ext-1");
@@ -328,9 +324,7 @@ static int outer_visit(const rf_party_record *p, void *payload)
 static void scans_nest_and_filter(void **state)
 {
     fixture *f = *state;
-    make_path(f, "scan");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "scan");
     const char *ids[] = {"0001-p", "0002-p", "0003-p", "0004-p"};
     assert_int_equal(b->begin(b), RF_OK);
     for (int i = 0; i < 4; i++) {
@@ -370,9 +364,7 @@ static void scans_nest_and_filter(void **state)
 static void practices_are_apart(void **state)
 {
     fixture *f = *state;
-    make_path(f, "practice");
-    remove_db(f->path);
-    rf_backend *b = open_ok(f->path);
+    rf_backend *b = open_new(f, "practice");
     rf_party_record p = party("0001-p", "ext-1");
     rf_code_record c = code("0001-c", "KEY", "0001-p");
     rf_event_record e = {0, "t", NULL, NULL, NULL, NULL, 1};
