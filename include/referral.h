@@ -22,5 +22,6 @@
 #include "referral/events.h"
 #include "referral/outbox.h"
 #include "referral/templates.h"
+#include "referral/kpis.h"
 
 #endif /* REFERRAL_H */

@@ -18,7 +18,8 @@
  * Parts: errors.i, options.i, handles.i, referrals.i (programmes, touches,
  * referrals), rewards.i (reward rules, grants, the ledger, balances, tiers),
  * events.i (client events), outbox.i (tasks, draining, delivery reports),
- * templates.i (message templates, rendering a task's message).
+ * templates.i (message templates, rendering a task's message), kpis.i (KPI
+ * reports of a period).
  */
 %module(package="referral", threads="1") core
 
@@ -113,6 +114,7 @@
 %thread rf_template_save;
 %thread rf_template_get;
 %thread rf_task_render;
+%thread rf_kpi_compute;
 
 %include "errors.i"
 %include "options.i"
@@ -169,6 +171,8 @@
 %include "outbox.i"
 /* After outbox.i: a task's message is rendered. */
 %include "templates.i"
+/* After referrals.i: a KPI filter uses rf_channel and rf_referral_source. */
+%include "kpis.i"
 
 /* --- a wrapper-owned clock ---------------------------------------------------
  * rf_store_set_clock() wants a C function; this one reads an int64 cell that

@@ -64,6 +64,24 @@ rf_status rf__asks_on_event(rf_store *store, const rf_client_event_record *event
 
 /* --- time-driven work (rf_tasks_due) ---------------------------------------- */
 
+/* The programmes' first-response SLA hours, read once (a scan callback must
+ * not call the backend; a practice runs a handful of programmes). */
+typedef struct rf_sla_hours {
+    char program_id[RF_ID_BUFSIZE];
+    int urgent, routine;
+} rf_sla_hours;
+typedef struct rf_sla_table {
+    rf_sla_hours *programs;
+    size_t count, cap;
+    rf_status error;
+} rf_sla_table;
+rf_status rf__sla_table_load(rf_store *store, rf_sla_table *t);
+void rf__sla_table_free(rf_sla_table *t);
+/* When the first response to @r was due, or 0 when its programme is unknown. */
+rf_time rf__sla_due(const rf_sla_table *t, const rf_referral_record *r);
+/* When the practice first answered @r (ACCEPTED, NEEDS_INFO or DECLINED), or 0. */
+rf_time rf__first_response(const rf_referral_record *r);
+
 /* Raise SLA_BREACH for referrals with no first response in time. */
 rf_status rf__sla_sweep(rf_store *store, rf_time now);
 /* Write the asks that fall due by date (days after the first visit, anniversaries). */

@@ -28,34 +28,22 @@ static rf_time first_response(const rf_referral_record *r)
     return first;
 }
 
-/* The programmes' SLA hours, read before a scan (a scan callback must not
- * call the backend); a practice runs a handful of programmes. */
-typedef struct sla_hours {
-    char program_id[RF_ID_BUFSIZE];
-    int urgent, routine;
-} sla_hours;
-
-typedef struct sweep {
-    sla_hours *programs;
-    size_t program_count, program_cap;
-    rf_status error;
-    rf_time now;
-    char ids[64][RF_ID_BUFSIZE]; /* breaches found by the scan, raised after it */
-    size_t count;
-    char last[RF_ID_BUFSIZE];
-} sweep;
+rf_time rf__first_response(const rf_referral_record *r)
+{
+    return first_response(r);
+}
 
 static int collect_hours(const rf_program_record *rec, void *payload)
 {
-    sweep *s = payload;
+    rf_sla_table *t = payload;
     rf_program *p = rf__program_from_record(rec);
-    if (p == NULL || (s->error = rf__reserve(&s->programs, &s->program_cap, s->program_count,
-                                             sizeof *s->programs)) != RF_OK) {
-        s->error = RF_ENOMEM;
+    if (p == NULL ||
+        (t->error = rf__reserve(&t->programs, &t->cap, t->count, sizeof *t->programs)) != RF_OK) {
+        t->error = RF_ENOMEM;
         rf_program_free(p);
         return 1;
     }
-    sla_hours *h = &s->programs[s->program_count++];
+    rf_sla_hours *h = &t->programs[t->count++];
     snprintf(h->program_id, sizeof h->program_id, "%s", rec->id);
     h->urgent = p->s.sla_urgent_hours;
     h->routine = p->s.sla_routine_hours;
@@ -63,22 +51,49 @@ static int collect_hours(const rf_program_record *rec, void *payload)
     return 0;
 }
 
-/* When the first response to @r was due, or 0 when its programme is unknown. */
-static rf_time due_of(const sweep *s, const rf_referral_record *r)
+rf_status rf__sla_table_load(rf_store *store, rf_sla_table *t)
 {
-    for (size_t i = 0; i < s->program_count; i++) {
-        if (strcmp(s->programs[i].program_id, r->program_id) == 0) {
-            int hours = r->urgency == RF_URGENCY_URGENT ? s->programs[i].urgent : s->programs[i].routine;
+    memset(t, 0, sizeof *t);
+    rf_status rc =
+        (rf_status)store->backend->program_scan(store->backend, store->practice, NULL, 0, collect_hours, t);
+    if (rc == RF_OK) {
+        rc = t->error;
+    }
+    if (rc != RF_OK) {
+        rf__sla_table_free(t);
+    }
+    return rc;
+}
+
+void rf__sla_table_free(rf_sla_table *t)
+{
+    free(t->programs);
+    memset(t, 0, sizeof *t);
+}
+
+rf_time rf__sla_due(const rf_sla_table *t, const rf_referral_record *r)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        if (strcmp(t->programs[i].program_id, r->program_id) == 0) {
+            int hours = r->urgency == RF_URGENCY_URGENT ? t->programs[i].urgent : t->programs[i].routine;
             return r->reached_at[RF_REFERRAL_RECEIVED] + (rf_time)hours * RF_HOUR;
         }
     }
     return 0;
 }
 
+typedef struct sweep {
+    rf_sla_table table;
+    rf_time now;
+    char ids[64][RF_ID_BUFSIZE]; /* breaches found by the scan, raised after it */
+    size_t count;
+    char last[RF_ID_BUFSIZE];
+} sweep;
+
 /* A miss: unanswered past the deadline while still waiting, or answered after it. */
 static int missed(const sweep *s, const rf_referral_record *r)
 {
-    rf_time due = due_of(s, r), answered = first_response(r);
+    rf_time due = rf__sla_due(&s->table, r), answered = first_response(r);
     int waiting = r->state == RF_REFERRAL_RECEIVED || r->state == RF_REFERRAL_ON_HOLD;
     return due != 0 && (answered == 0 ? waiting && s->now >= due : answered > due);
 }
@@ -105,7 +120,7 @@ static rf_status raise(rf_store *store, const sweep *s, const char *id)
     char key[RF_TASK_KEY_MAX], data[96];
     snprintf(key, sizeof key, "sla:%s", r->r.id);
     snprintf(data, sizeof data, "urgency=%s;due=%lld", urgent ? "URGENT" : "ROUTINE",
-             (long long)due_of(s, &r->r));
+             (long long)rf__sla_due(&s->table, &r->r));
     rf_task_spec spec = {key,
                          RF_TASK_SLA_BREACH,
                          r->r.practitioner_id,
@@ -160,14 +175,10 @@ rf_status rf__sla_sweep(rf_store *store, rf_time now)
     sweep s;
     memset(&s, 0, sizeof s);
     s.now = now;
-    rf_status rc =
-        (rf_status)store->backend->program_scan(store->backend, store->practice, NULL, 0, collect_hours, &s);
-    if (rc == RF_OK) {
-        rc = s.error;
-    }
-    if (rc == RF_OK && s.program_count > 0) {
+    rf_status rc = rf__sla_table_load(store, &s.table);
+    if (rc == RF_OK && s.table.count > 0) {
         rc = sweep_referrals(store, &s);
     }
-    free(s.programs);
+    rf__sla_table_free(&s.table);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "kpi_support.h"
 #include "reward_support.h"
 #include "story_support.h"
 #include "template_support.h"
@@ -56,6 +57,7 @@ int main(void)
         failed += run_module("story", story_cases, story_case_count);
         failed += run_module("template", template_cases, template_case_count);
         failed += run_module("template_render", template_render_cases, template_render_case_count);
+        failed += run_module("kpi", kpi_cases, kpi_case_count);
     }
     return failed != 0;
 }

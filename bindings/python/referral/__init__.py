@@ -25,6 +25,9 @@
         print(store.rewards.balance(jane)["EUR"].available)   # 2500
         store.rewards.redeem(party=jane, currency="EUR", amount=1000, reference="INV-1")
 
+        report = store.kpis(datetime(2026, 1, 1), datetime(2027, 1, 1))   # received in [from_, to)
+        print(report.closed_rate, report.numerator("closed_rate"), report.no_show_rate)   # None: not defined
+
         store.events.add(jane, "nps", value=10)     # a good moment: the programme asks
         store.outbox.templates.save("ask.email.new", "Dear {{recipient.first_name}}, ...",
                                     subject="Know someone we could help?")   # the practice's own words
@@ -55,6 +58,7 @@ from ._events import ClientEvent, ClientEventType, DischargeOutcome
 from ._outbox import AskOutcome, Task, TaskKind, TaskState
 from ._outbox_store import Outbox, Templates
 from ._templates import TEMPLATE_NAMES, Rendered, Template, TemplateSource
+from ._kpis import Kpi, KpiReport, Kpis
 
 ReferralError = core.ReferralError
 NotFound = core.NotFound
@@ -83,6 +87,7 @@ __all__ = [
     "Store", "Parties", "Codes", "Programs", "Touches", "Referrals", "Rewards", "Events", "Outbox",
     "ClientEvent", "ClientEventType", "DischargeOutcome", "Task", "TaskKind", "TaskState", "AskOutcome",
     "Templates", "Template", "TemplateSource", "Rendered", "TEMPLATE_NAMES",
+    "Kpis", "Kpi", "KpiReport",
     "Party", "Code", "Event", "Program", "Touch", "Referral", "ReferrerEntry", "PartnerExchangeRow",
     "RewardRule", "Grant", "LedgerEntry", "Balance", "BalanceRow", "TierProgress", "ProcessResult",
     "RewardRecipient", "RewardKind", "GrantStatus", "LedgerType", "AMOUNT_MAX", "REWARD_DAYS_MAX",

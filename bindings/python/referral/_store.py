@@ -2,7 +2,7 @@
 
 Programmes, touches and referrals are in _referral_store.py, rewards in
 _reward_store.py, client events in _event_store.py, the outbox in
-_outbox_store.py.
+_outbox_store.py, KPIs in _kpis.py.
 """
 
 import contextlib
@@ -189,6 +189,13 @@ class Store:
         """Reward rules, grants, the ledger, balances and tiers: see Rewards."""
         from ._reward_store import Rewards
         return Rewards(self)
+
+    @property
+    def kpis(self):
+        """KPIs: ``store.kpis(from_, to, program=, channel=, source=, practitioner=)``
+        returns the KpiReport of the period; see Kpis."""
+        from ._kpis import Kpis
+        return Kpis(self)
 
     @property
     def events(self):
