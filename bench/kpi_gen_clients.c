@@ -114,13 +114,13 @@ void kpi_visit(kpi_gen *g, uint32_t slot)
         c->sensitive = 1;
         event(g, c->id, RF_CLIENT_EVENT_SENSITIVE_PHASE, 1, NULL, RF_AMOUNT_UNSET, NULL);
     }
-    if (kpi_chance(r, c->base ? 0.9 : 0.5)) {
+    if (kpi_chance(r, c->base ? 0.9 : 0.4)) {
         kpi_queue_push(&g->queue, kpi_slot(g->now + kpi_delay(r, 12 * KPI_DAY, 0.5)), KPI_EV_VISIT, slot);
         return;
     }
     event(g, c->id, RF_CLIENT_EVENT_DISCHARGE, RF_DISCHARGE_GOOD + kpi_pick(r, discharge_w, 3), NULL,
           RF_AMOUNT_UNSET, NULL);
-    if (kpi_chance(r, c->base ? 0.55 : 0.2)) {
+    if (kpi_chance(r, c->base ? 0.55 : 0.15)) {
         c->visits = 0; /* a new episode, months later */
         kpi_queue_push(&g->queue, kpi_slot(g->now + kpi_delay(r, 120 * KPI_DAY, 0.5)), KPI_EV_VISIT, slot);
         return;

@@ -293,7 +293,7 @@ void kpi_plan_next(kpi_gen *g, uint32_t slot)
 static void converted(kpi_gen *g, const kpi_referral *r)
 {
     g->fig->converted++;
-    if (kpi_chance(&g->rng, 0.85)) {
+    if (kpi_chance(&g->rng, 0.7)) {
         kpi_care_start(g, r->referee, r->practitioner != 0xff ? r->practitioner : kpi_staff_pick(g), 0,
                        kpi_slot(g->now + kpi_delay(&g->rng, 10 * KPI_DAY, 0.5)));
     }

@@ -89,7 +89,8 @@ static void deliver(kpi_gen *g, const rf_task *t)
             report(g, rf_task_set_outcome(g->store, id, outcome), "recording an ask's outcome");
         }
     }
-    if (kpi_chance(r, 0.9)) {
+    /* Only e-mail and SMS providers confirm delivery, and not always. */
+    if (kpi_chance(r, 0.5)) {
         report(g, rf_task_acked(g->store, id), "acknowledging a task");
     }
     if (rf_task_get_kind(t) == RF_TASK_REWARD_NOTICE) {

@@ -344,7 +344,7 @@ static void add_lead(kpi_gen *g, kpi_referral *r)
         snprintf(email, sizeof email, "client%d@example.org", r->base);
         p.email = email;
     }
-    p.consent = (kpi_chance(rng, 0.82) ? RF_CONSENT_CONTACT : 0) |
+    p.consent = (kpi_chance(rng, 0.7) ? RF_CONSENT_CONTACT : 0) |
                 (kpi_chance(rng, 0.15) ? RF_CONSENT_NAMED : 0) |
                 (kpi_chance(rng, 0.3) ? RF_CONSENT_SHARE_CONTACT : 0);
     p.payer = kpi_payer(rng);

@@ -137,6 +137,12 @@ static void programmes(kpi_gen *g)
     a.velocity_window_days = 30;
     a.clawback = 1;
     a.compliance_mode = 1;
+    /* Asks on a top score, a milestone, praise and by date; not on every
+     * discharge or payment: a client with a dozen sessions would otherwise
+     * trip the cooldown at almost every visit, and each suppressed ask is a
+     * task row of its own. */
+    a.ask_on_discharge = 0;
+    a.ask_on_payment = 0;
     add_program(g, &a, g->advocates_id);
 
     /* Professional referrers: no rewards (anti-kickback), no asks, the default guards. */
@@ -149,7 +155,9 @@ static void programmes(kpi_gen *g)
     add_program(g, &p, g->partners_id);
 
     /* A referrer ladder at CLOSED (a credit, a bigger one from the 3rd, a gift
-     * from the 5th), a discount for the friend when booked, a note for staff. */
+     * from the 5th) and a discount for the friend when booked. No note for
+     * staff at every SEEN: a grant, its ledger entries and a notice per seen
+     * referral were a sixth of the file. */
     add_rule(g, "Thank-you credit", RF_RECIPIENT_REFERRER, RF_REFERRAL_CLOSED, RF_REWARD_ACCOUNT_CREDIT, 2000,
              NULL, 14, 365, 12, 1);
     add_rule(g, "Loyal advocate credit", RF_RECIPIENT_REFERRER, RF_REFERRAL_CLOSED, RF_REWARD_ACCOUNT_CREDIT,
@@ -158,8 +166,6 @@ static void programmes(kpi_gen *g)
              "Massage voucher", 14, 180, 4, 5);
     add_rule(g, "Friend's first session", RF_RECIPIENT_REFEREE, RF_REFERRAL_SCHEDULED,
              RF_REWARD_FIXED_DISCOUNT, 1500, NULL, 0, 90, 0, 0);
-    add_rule(g, "Thanks from the team", RF_RECIPIENT_STAFF, RF_REFERRAL_SEEN, RF_REWARD_THANK_YOU_NOTE, 0,
-             NULL, 0, 0, 0, 0);
 }
 
 /* ---- practitioners and partners ---------------------------------------------------------------- */

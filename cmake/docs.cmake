@@ -1,6 +1,6 @@
 # API documentation with Doxygen: `cmake --build build --target docs` writes
-# build/docs/html/index.html from the public headers, docs/getting-started.md, docs/rewards.md and
-# docs/outbox.md.
+# build/docs/html/index.html from the public headers, docs/getting-started.md, docs/rewards.md,
+# docs/outbox.md, docs/kpis.md and docs/deployment.md.
 # Included by cmake/install.cmake; tests/consumer/consumer_tests.cmake configures the same
 # docs/Doxyfile.in again for the `doxygen_headers` test.
 include_guard(GLOBAL)
@@ -29,6 +29,8 @@ if(DOXYGEN_FOUND)
                         ${PROJECT_SOURCE_DIR}/docs/getting-started.md
                         ${PROJECT_SOURCE_DIR}/docs/rewards.md
                         ${PROJECT_SOURCE_DIR}/docs/outbox.md
+                        ${PROJECT_SOURCE_DIR}/docs/kpis.md
+                        ${PROJECT_SOURCE_DIR}/docs/deployment.md
                         ${PROJECT_SOURCE_DIR}/include
                         ${PROJECT_BINARY_DIR}/include/referral/version.h)
   if(NOT TARGET docs)

@@ -32,6 +32,10 @@
  * the practice's words, or records why it did not; an urgent referral left
  * unanswered raises an SLA breach.
  *
+ * The fifth part, steps 33-35 in quickstart_kpis.c, reads it all back as the
+ * practice's dashboard: exact figures with what they count, the funnel from
+ * asks to new clients, the leaderboard and the channel table.
+ *
  *   usage: quickstart [DATABASE]      (default: clinic.db)
  *
  * Run it twice on the same file: the second run finds everything already in
@@ -342,6 +346,12 @@ int main(int argc, char **argv)
     /* ---- The fourth part: the outbox (quickstart_outbox.c, quickstart_asks.c) */
 
     if (!outbox_steps(&so_far)) {
+        goto out;
+    }
+
+    /* ---- The fifth part: how is it going? (quickstart_kpis.c) ------------ */
+
+    if (!kpi_steps(&so_far)) {
         goto out;
     }
 

@@ -1,5 +1,6 @@
 /* quickstart.h: what the quickstart's parts (quickstart.c, quickstart_referrals.c,
- * quickstart_rewards.c, quickstart_outbox.c and quickstart_asks.c) share. */
+ * quickstart_rewards.c, quickstart_outbox.c, quickstart_asks.c and
+ * quickstart_kpis.c) share. */
 #ifndef QUICKSTART_H
 #define QUICKSTART_H
 
@@ -39,6 +40,10 @@ int reward_steps(const clinic *c);
  * a GP referral's updates, an SLA breach, a referee's intro sequence, and
  * reports that are refused. Returns 1 when the story went as told. */
 int outbox_steps(const clinic *c);
+
+/* Steps 33-35 (quickstart_kpis.c): the dashboard of March to May — the
+ * report's figures, the funnel, leaderboard and channel tables, refused filters. */
+int kpi_steps(const clinic *c);
 
 /* What the outbox steps share. */
 typedef struct outbox_story {

@@ -7,6 +7,11 @@
 # On Debian/Ubuntu it first installs the packages that are missing (apt-get; needs root or
 # sudo). Safe to run again: the build directories are reused. Exits non-zero when either build
 # fails to configure or build, or when any test fails.
+#
+# Both builds run their PostgreSQL tests against one throw-away cluster started here
+# (scripts/lib/pg.sh: initdb into a temporary directory, loopback, a free port) and stopped on
+# any exit. Without a PostgreSQL server those tests are reported as SKIPPED, never as passed;
+# a server that is installed but does not start fails the run.
 # Environment: JOBS (parallel build jobs, default: number of CPUs).
 set -euo pipefail
 
@@ -14,9 +19,29 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$(pwd)
 # shellcheck source=scripts/lib/deps.sh
 . "$repo/scripts/lib/deps.sh"
+# shellcheck source=scripts/lib/pg.sh
+. "$repo/scripts/lib/pg.sh"
 
 rf_ensure_packages cmake gcc libc6-dev make pkg-config binutils libsqlite3-dev uuid-dev \
     libcmocka-dev swig python3-dev doxygen
+# The PostgreSQL backend's client library and a server for its tests.
+rf_ensure_optional_packages libpq-dev postgresql
+
+# Stop the cluster however the script ends: tests failing, an error, Ctrl-C or a kill.
+trap rf_pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+pg_state="not started"
+if rf_pg_start; then
+    if [ -n "${RF_TEST_POSTGRES:-}" ]; then
+        pg_state="ran against a throw-away server ($RF_TEST_POSTGRES)"
+    else
+        pg_state="SKIPPED, not passed: no PostgreSQL server installed"
+    fi
+else
+    pg_state="FAILED: the PostgreSQL server did not start (see above); its tests were skipped"
+fi
 
 python=$(rf_python3)
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -62,6 +87,21 @@ run_build() {
     if grep -q 'The following tests did not run' "$log"; then
         detail[$name]+=$'\n'"  not run or skipped:"$'\n'$(list_after 'The following tests did not run' "$log")
     fi
+    # The PostgreSQL entries, so that a skip can never pass for a success.
+    local pg_lines
+    pg_lines=$(grep -E 'Test +#[0-9]+: [A-Za-z0-9_]*postgres ' "$log" |
+        sed -E 's/^.*Test +#[0-9]+: ([A-Za-z0-9_]+) .*(Passed|Skipped|Failed|Not Run|Timeout|Exception).*$/\1 \2/' || true)
+    if [ -n "$pg_lines" ]; then
+        local pg_passed pg_skipped pg_other
+        pg_passed=$(grep -c ' Passed$' <<<"$pg_lines" || true)
+        pg_skipped=$(grep -c ' Skipped$' <<<"$pg_lines" || true)
+        pg_other=$(grep -vcE ' (Passed|Skipped)$' <<<"$pg_lines" || true)
+        detail[$name]+=$'\n'"  PostgreSQL tests: $pg_passed passed, $pg_skipped SKIPPED, $pg_other failed"
+        if [ "$pg_skipped" -gt 0 ]; then
+            detail[$name]+=" (skipped: $(grep ' Skipped$' <<<"$pg_lines" | cut -d' ' -f1 | tr '\n' ' ')"
+            detail[$name]="${detail[$name]% })"
+        fi
+    fi
     if grep -qE 'No tests were found' "$log"; then
         result[$name]="FAILED"
         detail[$name]+=" (no tests ran)"
@@ -74,6 +114,10 @@ run_build asan "$repo/build-asan" -DRF_SANITIZE=ON
 echo
 echo "=== Summary ==="
 status=0
+echo "PostgreSQL: $pg_state"
+case $pg_state in
+FAILED*) status=1 ;;
+esac
 for name in plain asan; do
     printf '%-6s %s\n' "$name:" "${result[$name]}"
     if [ -n "${detail[$name]:-}" ]; then

@@ -115,6 +115,7 @@
 %thread rf_template_get;
 %thread rf_task_render;
 %thread rf_kpi_compute;
+%thread rf_kpi_table_compute;
 
 %include "errors.i"
 %include "options.i"

@@ -64,6 +64,9 @@ RF_API rf_status rf_store_options_init(rf_store_options *opts, unsigned int vers
  *   current schema if it does not exist, opened in WAL mode with a 5 s busy
  *   timeout. A file written by a newer libreferral fails with ::RF_EVERSION.
  * - `memory:`: a fresh in-memory store that lives as long as the handle.
+ * - `postgres:CONNINFO`: a PostgreSQL database, CONNINFO being a libpq
+ *   connection string (`postgres:host=127.0.0.1 dbname=clinic user=app`); see
+ *   rf_backend_postgres_new().
  *
  * @param out   receives the handle; free it with rf_store_free()
  * @param uri   where the records live
@@ -133,6 +136,34 @@ RF_API rf_status rf_backend_memory_new(rf_backend **out);
  *         missing directory: the message names the path); ::RF_ENOMEM
  */
 RF_API rf_status rf_backend_sqlite_new(rf_backend **out, const char *path);
+
+/**
+ * See rf_backend_memory_new(). @p conninfo is a libpq connection string
+ * (`host=db.example port=5432 dbname=clinic user=app`, or a
+ * `postgresql://` URI), what rf_store_open() takes after `postgres:`. The
+ * schema is created on first use (once, also when several processes open a
+ * new database at once) and checked on every open; the tables take the plain
+ * names of the SQLite schema in the connection's search_path, so a shared
+ * database can give libreferral a schema of its own with
+ * `options='-c search_path=referral'`. Every primary and unique key starts with
+ * the practice, the distribution column of a sharded (Citus-style) deployment.
+ *
+ * Transactions run READ COMMITTED. A transaction's first call naming a
+ * practice takes an advisory lock on that practice, held until it ends:
+ * writers of one practice are serialised, as SQLite serialises writers of a
+ * file, while writers of different practices run in parallel. A lock not
+ * granted within 5 s (or the lock_timeout the conninfo sets), a deadlock or a
+ * serialisation failure is ::RF_EBUSY. One
+ * connection per backend; it needs session state (prepared statements), so a
+ * pooler in front must run in session mode. Built without PostgreSQL
+ * (RF_WITH_POSTGRES off) this returns ::RF_EINVALID saying so.
+ *
+ * @return ::RF_OK; ::RF_EINVALID (NULL @p conninfo, or no PostgreSQL in this
+ *         build); ::RF_EVERSION (a newer schema); ::RF_EBACKEND (cannot
+ *         connect: the message carries libpq's reason, never the password;
+ *         not a libreferral schema); ::RF_ENOMEM
+ */
+RF_API rf_status rf_backend_postgres_new(rf_backend **out, const char *conninfo);
 
 /** Free a backend that was never handed to a store. Accepts NULL. */
 RF_API void rf_backend_free(rf_backend *backend);

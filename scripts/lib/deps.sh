@@ -32,6 +32,15 @@ rf_ensure_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+# rf_ensure_optional_packages PKG...: like rf_ensure_packages, but a failure (no network, no
+# root) is only a warning: what needs them reports itself as skipped instead.
+rf_ensure_optional_packages() {
+    if ! rf_ensure_packages "$@"; then
+        echo "WARNING: could not install $*; the tests that need them will be SKIPPED." >&2
+    fi
+    return 0
+}
+
 # rf_python3: the interpreter behind `python3` on PATH, resolved through shims (pyenv) so that
 # CMake and ctest keep using the same Python whatever directory they run in.
 rf_python3() {

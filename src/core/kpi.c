@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "referral/kpis.h"
+#include "core/kpi_internal.h"
 #include "core/outbox_internal.h"
 #include "core/referrals.h"
 #include "core/rewards.h"
@@ -13,13 +14,6 @@
 #include "util/memory.h"
 #include "util/quantile.h"
 #include "util/text.h"
-
-struct rf_kpi_report {
-    int64_t num[RF_KPI_COUNT], den[RF_KPI_COUNT];
-    double value[RF_KPI_COUNT];
-    int defined[RF_KPI_COUNT];
-    rf_time from, to, computed_at;
-};
 
 const char *rf_kpi_name(rf_kpi kpi)
 {
@@ -45,20 +39,41 @@ const char *rf_kpi_name(rf_kpi kpi)
         "TO_APPOINTMENT_MEAN",
         "SLA_URGENT",
         "SLA_ROUTINE",
+        "LOOP_CLOSURE",
+        "THANKS_WITHIN_48H",
+        "REFERRAL_RATE",
+        "ADVOCATE_RATE",
+        "REFERRALS_PER_CLIENT_18M",
+        "CLOSE_RATE_REFERRED",
+        "CLOSE_RATE_NON_REFERRED",
+        "REVENUE_REFERRED",
+        "REVENUE_PER_CLIENT_REFERRED",
+        "REVENUE_PER_CLIENT_NON_REFERRED",
+        "RETENTION_REFERRED",
+        "RETENTION_NON_REFERRED",
+        "REWARD_COST",
+        "ROI",
+        "K_FACTOR",
+        "MEAN_NPS",
+        "NPS_REFERRAL_CORRELATION",
     };
     return kpi > 0 && kpi < RF_KPI_COUNT ? names[kpi] : "UNSET";
-}
-
-rf_status rf_kpi_filter_init(rf_kpi_filter *filter, unsigned int version)
-{
-    static const rf_kpi_filter init = RF_KPI_FILTER_INIT;
-    return rf__options_init(filter, sizeof init, &init, version, "rf_kpi_filter", "RF_KPI_FILTER_INIT");
 }
 
 /* The three durations measured from receipt, each with exact p50 / p90 and a mean. */
 enum { FIRST_RESPONSE, TO_SCHEDULE, TO_APPOINTMENT, DURATIONS };
 static const rf_kpi duration_p50[DURATIONS] = {RF_KPI_FIRST_RESPONSE_P50, RF_KPI_TO_SCHEDULE_P50,
                                                RF_KPI_TO_APPOINTMENT_P50};
+
+/* Referrals are scanned a page at a time: the outbox look-ups (loop closure,
+ * thanks) need the backend, which a scan callback must not call. */
+#define PAGE 512
+
+typedef struct page_entry {
+    char id[48]; /* UUID text */
+    rf_time received;
+    int seen;
+} page_entry;
 
 typedef struct computation {
     const rf_kpi_filter *filter;
@@ -71,17 +86,10 @@ typedef struct computation {
     int64_t sum[DURATIONS];
     rf_status error;
     int64_t count[RF_KPI_COUNT][2]; /* pass 1: numerator, denominator of each rate */
+    page_entry page[PAGE];          /* pass 1: the page's cohort, for the outbox look-ups */
+    size_t in_page, visited;
+    char last_id[48];
 } computation;
-
-static int in_filter(const rf_kpi_filter *f, const rf_referral_record *r)
-{
-    /* A referral entered in error never happened: it is in no figure. */
-    return r->direction == RF_DIRECTION_INBOUND && r->state != RF_REFERRAL_ENTERED_IN_ERROR &&
-           (f->channel == RF_CHANNEL_UNSET || r->channel == (int)f->channel) &&
-           (f->source == RF_SOURCE_UNSET || r->source == (int)f->source) &&
-           (f->practitioner_id == NULL ||
-            (r->practitioner_id != NULL && strcmp(r->practitioner_id, f->practitioner_id) == 0));
-}
 
 static void tally(computation *c, rf_kpi kpi, int in_numerator, int in_denominator)
 {
@@ -111,6 +119,10 @@ static void count_referral(computation *c, const rf_referral_record *r)
     int counted = due != 0 && (answered != 0 || c->now >= due);
     tally(c, r->urgency == RF_URGENCY_URGENT ? RF_KPI_SLA_URGENT : RF_KPI_SLA_ROUTINE,
           answered != 0 && answered <= due, counted);
+    page_entry *e = &c->page[c->in_page++];
+    snprintf(e->id, sizeof e->id, "%s", r->id);
+    e->received = at[RF_REFERRAL_RECEIVED];
+    e->seen = seen;
 }
 
 static void feed(computation *c, int which, rf_time start, rf_time end)
@@ -129,7 +141,9 @@ static void feed(computation *c, int which, rf_time start, rf_time end)
 static int visit(const rf_referral_record *r, void *payload)
 {
     computation *c = payload;
-    if (!in_filter(c->filter, r)) {
+    snprintf(c->last_id, sizeof c->last_id, "%s", r->id);
+    c->visited++;
+    if (!rf__kpi_referral_passes(c->filter, r)) {
         return 0;
     }
     if (c->pass == 1) {
@@ -142,13 +156,73 @@ static int visit(const rf_referral_record *r, void *payload)
     return c->error != RF_OK;
 }
 
-/* One pass over the period's referrals; then each duration says whether it needs another. */
+/* When the task @prefix:<id> was sent: 0 when it does not exist or was never sent. */
+static rf_status task_sent_at(rf_store *store, const char *prefix, const char *id, int *exists, rf_time *sent)
+{
+    char key[RF_TASK_KEY_MAX];
+    snprintf(key, sizeof key, "%s:%s", prefix, id);
+    rf_task_record t;
+    memset(&t, 0, sizeof t);
+    int rc = store->backend->task_get_by_key(store->backend, store->practice, key, &t);
+    *exists = rc == RF_OK;
+    *sent = rc == RF_OK ? t.sent_at : 0;
+    return rc == RF_ENOTFOUND ? RF_OK : (rf_status)rc;
+}
+
+/* Loop closure and thanks for the page's cohort: the outbox tasks the library keys by referral. */
+static rf_status close_page(rf_store *store, computation *c)
+{
+    rf_status rc = RF_OK;
+    if (store->backend->version < 4) {
+        c->in_page = 0;
+        return RF_OK;
+    }
+    for (size_t i = 0; rc == RF_OK && i < c->in_page; i++) {
+        const page_entry *e = &c->page[i];
+        int exists = 0;
+        rf_time sent = 0;
+        if ((rc = task_sent_at(store, RF__TASK_KEY_THANK, e->id, &exists, &sent)) != RF_OK) {
+            break;
+        }
+        tally(c, RF_KPI_THANKS_WITHIN_48H, sent != 0 && sent - e->received <= RF__KPI_THANKS_WITHIN, exists);
+        if (!e->seen) {
+            continue;
+        }
+        rf_time visit_sent = 0, closure_sent = 0;
+        if ((rc = task_sent_at(store, RF__TASK_KEY_PARTNER_VISIT, e->id, &exists, &visit_sent)) == RF_OK &&
+            (rc = task_sent_at(store, RF__TASK_KEY_PARTNER_CLOSURE, e->id, &exists, &closure_sent)) ==
+                RF_OK) {
+            tally(c, RF_KPI_LOOP_CLOSURE, visit_sent != 0 || closure_sent != 0, 1);
+        }
+    }
+    c->in_page = 0;
+    return rc;
+}
+
+/* One pass over the period's referrals, a page at a time; then each duration
+ * says whether it needs another. */
 static rf_status run_pass(rf_store *store, computation *c, int *again)
 {
     const rf_kpi_filter *f = c->filter;
-    rf_referral_query q = {NULL, f->program_id, NULL, NULL, NULL, RF_DIRECTION_INBOUND, f->from, f->to, 0};
-    rf_status rc = (rf_status)store->backend->referral_scan(store->backend, store->practice, &q, visit, c);
-    rc = rc != RF_OK ? rc : c->error;
+    rf_status rc = RF_OK;
+    c->last_id[0] = '\0';
+    do {
+        rf_referral_query q = {c->last_id[0] != '\0' ? c->last_id : NULL,
+                               f->program_id,
+                               NULL,
+                               NULL,
+                               NULL,
+                               RF_DIRECTION_INBOUND,
+                               f->from,
+                               f->to,
+                               PAGE};
+        c->visited = 0;
+        rc = (rf_status)store->backend->referral_scan(store->backend, store->practice, &q, visit, c);
+        rc = rc != RF_OK ? rc : c->error;
+        if (rc == RF_OK && c->pass == 1) {
+            rc = close_page(store, c);
+        }
+    } while (rc == RF_OK && c->visited == PAGE);
     *again = 0;
     for (int i = 0; rc == RF_OK && i < DURATIONS; i++) {
         if (c->pass == 1 || c->more[i]) {
@@ -160,34 +234,24 @@ static rf_status run_pass(rf_store *store, computation *c, int *again)
     return rc;
 }
 
-static void put(rf_kpi_report *r, rf_kpi kpi, int64_t num, int64_t den, int defined, double value)
-{
-    r->num[kpi] = num;
-    r->den[kpi] = den;
-    r->defined[kpi] = defined;
-    r->value[kpi] = defined ? value : 0.0;
-}
-
 static void fill_report(rf_kpi_report *r, const computation *c)
 {
     for (int k = RF_KPI_SCHEDULED_RATE; k <= RF_KPI_MISSING_DOCUMENT_RATE; k++) {
-        put(r, (rf_kpi)k, c->count[k][0], c->count[k][1], c->count[k][1] > 0,
-            (double)c->count[k][0] / (double)(c->count[k][1] > 0 ? c->count[k][1] : 1));
+        rf__kpi_rate(r, (rf_kpi)k, c->count[k][0], c->count[k][1]);
     }
-    for (int k = RF_KPI_SLA_URGENT; k <= RF_KPI_SLA_ROUTINE; k++) {
-        put(r, (rf_kpi)k, c->count[k][0], c->count[k][1], c->count[k][1] > 0,
-            (double)c->count[k][0] / (double)(c->count[k][1] > 0 ? c->count[k][1] : 1));
+    for (int k = RF_KPI_SLA_URGENT; k <= RF_KPI_THANKS_WITHIN_48H; k++) {
+        rf__kpi_rate(r, (rf_kpi)k, c->count[k][0], c->count[k][1]);
     }
-    put(r, RF_KPI_RECEIVED, c->count[RF_KPI_RECEIVED][0], 1, 1, (double)c->count[RF_KPI_RECEIVED][0]);
+    rf__kpi_put(r, RF_KPI_RECEIVED, c->count[RF_KPI_RECEIVED][0], 1, 1, (double)c->count[RF_KPI_RECEIVED][0]);
     for (int i = 0; i < DURATIONS; i++) {
         const rf__quantile *q = &c->q[i];
         int64_t p50 = 0, p90 = 0, n = c->n[i];
         /* Read first: the order in which arguments are evaluated is unspecified. */
         int has_p50 = rf__quantile_result(&p50, q, 50.0), has_p90 = rf__quantile_result(&p90, q, 90.0);
-        put(r, duration_p50[i], 0, n, has_p50, (double)p50);
-        put(r, (rf_kpi)(duration_p50[i] + 1), 0, n, has_p90, (double)p90);
-        put(r, (rf_kpi)(duration_p50[i] + 2), c->sum[i], n, n > 0,
-            (double)c->sum[i] / (double)(n > 0 ? n : 1));
+        rf__kpi_put(r, duration_p50[i], 0, n, has_p50, (double)p50);
+        rf__kpi_put(r, (rf_kpi)(duration_p50[i] + 1), 0, n, has_p90, (double)p90);
+        rf__kpi_put(r, (rf_kpi)(duration_p50[i] + 2), c->sum[i], n, n > 0,
+                    (double)c->sum[i] / (double)(n > 0 ? n : 1));
     }
 }
 
@@ -220,34 +284,29 @@ static rf_status compute(rf_store *store, const rf_kpi_filter *filter, computati
     return rc;
 }
 
-static rf_status check_filter(rf_store *store, const rf_kpi_filter *f)
+/* The referral figures: the cohort, its stages, timings, SLA and outbox.
+ * No lock is held while reading: when writers change the referrals between
+ * two passes (the percentiles notice), they are computed again. */
+static rf_status compute_referrals(rf_store *store, const rf_kpi_filter *filter, rf_kpi_report *report)
 {
-    rf_status rc;
-    if ((rc = rf__check_arg(store, "store")) != RF_OK || (rc = rf__check_arg(f, "filter")) != RF_OK ||
-        (rc = rf__store_require(store, 2, "KPIs")) != RF_OK ||
-        (rc = rf__check_version("rf_kpi_filter", f->version, RF_KPI_FILTER_VERSION, "RF_KPI_FILTER_INIT")) !=
-            RF_OK) {
-        return rc;
+    computation *c = rf__calloc(1, sizeof *c);
+    if (c == NULL) {
+        return RF_ENOMEM;
     }
-    if (f->from == RF_TIME_UNSET || f->to == RF_TIME_UNSET || f->from >= f->to) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT,
-                         "a KPI period needs from and to, with from before to (the period is [from, to))");
+    rf_status rc = RF_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        rc = compute(store, filter, c);
+        if (rc != RF_ECONFLICT) {
+            break;
+        }
     }
-    if (f->channel < RF_CHANNEL_UNSET || f->channel > RF_CHANNEL_PORTAL || f->source < RF_SOURCE_UNSET ||
-        f->source > RF_SOURCE_PARTNER) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "channel %d or source %d is not known",
-                         (int)f->channel, (int)f->source);
+    if (rc == RF_OK) {
+        fill_report(report, c);
+        report->computed_at = c->now;
     }
-    rf_program *p = NULL;
-    rf_party *staff = NULL;
-    if ((f->program_id != NULL && (rc = rf__program_load(store, f->program_id, &p)) != RF_OK) ||
-        (f->practitioner_id != NULL && (rc = rf__party_load(store, f->practitioner_id, &staff)) != RF_OK)) {
-        rf_program_free(p);
-        return rc;
-    }
-    rf_program_free(p);
-    rf_party_free(staff);
-    return RF_OK;
+    computation_free(c);
+    free(c);
+    return rc;
 }
 
 rf_status rf_kpi_compute(rf_kpi_report **out, rf_store *store, const rf_kpi_filter *filter)
@@ -257,32 +316,20 @@ rf_status rf_kpi_compute(rf_kpi_report **out, rf_store *store, const rf_kpi_filt
         return rc;
     }
     *out = NULL;
-    if ((rc = check_filter(store, filter)) != RF_OK) {
+    rf_kpi_filter f;
+    if ((rc = rf__kpi_filter_load(store, filter, &f)) != RF_OK) {
         return rc;
     }
-    computation *c = rf__calloc(1, sizeof *c);
     rf_kpi_report *report = rf__calloc(1, sizeof *report);
-    if (c == NULL || report == NULL) {
-        free(c);
-        free(report);
+    if (report == NULL) {
         return RF_ENOMEM;
     }
-    /* No lock is held while reading: when writers change the referrals
-     * between two passes (the percentiles notice), the report is computed again. */
-    for (int attempt = 0; attempt < 3; attempt++) {
-        rc = compute(store, filter, c);
-        if (rc != RF_ECONFLICT) {
-            break;
-        }
+    report->from = f.from;
+    report->to = f.to;
+    if ((rc = compute_referrals(store, &f, report)) == RF_OK &&
+        (rc = rf__kpi_clients(store, &f, report)) == RF_OK) {
+        rc = rf__kpi_money(store, &f, report);
     }
-    if (rc == RF_OK) {
-        fill_report(report, c);
-        report->from = filter->from;
-        report->to = filter->to;
-        report->computed_at = c->now;
-    }
-    computation_free(c);
-    free(c);
     if (rc != RF_OK) {
         free(report);
         return rc;

@@ -52,8 +52,8 @@ rf_status rf__loop_on_received(rf_store *store, const rf_referral_record *referr
         (rc = rf__party_load(store, referral->referrer_id, &referrer)) == RF_OK &&
         (referrer->r.kind == RF_PARTY_PARTNER || may_contact(referrer))) {
         /* Partners are thanked as a professional courtesy; clients only with consent to contact. */
-        rc = put_for(store, referral, referrer, RF_TASK_THANK_REFERRER, "thank", "thank_referrer", now,
-                     now + 48 * RF_HOUR, NULL);
+        rc = put_for(store, referral, referrer, RF_TASK_THANK_REFERRER, RF__TASK_KEY_THANK, "thank_referrer",
+                     now, now + 48 * RF_HOUR, NULL);
     }
     if (rc == RF_OK && (rc = rf__party_load(store, referral->referee_id, &referee)) == RF_OK &&
         may_contact(referee)) {
@@ -93,8 +93,10 @@ static rf_status inform_referrer(rf_store *store, const rf_referral_record *refe
     } updates[] = {
         {RF_REFERRAL_SCHEDULED, RF_TASK_PARTNER_SCHEDULED, "partner_scheduled", "partner.scheduled",
          "status_scheduled"},
-        {RF_REFERRAL_SEEN, RF_TASK_PARTNER_VISIT_SUMMARY, "partner_visit", "partner.visit_summary", NULL},
-        {RF_REFERRAL_CLOSED, RF_TASK_PARTNER_CLOSURE, "partner_closure", "partner.closure", "status_closed"},
+        {RF_REFERRAL_SEEN, RF_TASK_PARTNER_VISIT_SUMMARY, RF__TASK_KEY_PARTNER_VISIT, "partner.visit_summary",
+         NULL},
+        {RF_REFERRAL_CLOSED, RF_TASK_PARTNER_CLOSURE, RF__TASK_KEY_PARTNER_CLOSURE, "partner.closure",
+         "status_closed"},
     };
     if (referral->referrer_id == NULL) {
         return RF_OK;

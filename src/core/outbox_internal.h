@@ -11,6 +11,11 @@
 
 /* The longest task key: a prefix and up to three ids. */
 #define RF_TASK_KEY_MAX 160
+/* Prefixes of the keys "<prefix>:<referral id>" of the tasks about a referral
+ * that the KPIs look up (loop.c writes them). */
+#define RF__TASK_KEY_THANK "thank"
+#define RF__TASK_KEY_PARTNER_VISIT "partner_visit"
+#define RF__TASK_KEY_PARTNER_CLOSURE "partner_closure"
 
 struct rf_task {
     rf_task_record r;

@@ -218,11 +218,11 @@ rf_status rf_store_open(rf_store **out, const char *uri, const rf_store_options 
         }
         rc = rf_backend_sqlite_new(&backend, path);
     } else if (strncmp(uri, "postgres:", 9) == 0) {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_STORE,
-                         "this libreferral was built without PostgreSQL support; use sqlite:PATH or memory:");
+        /* Everything after the scheme is libpq's; never echoed, it may hold a password. */
+        rc = rf_backend_postgres_new(&backend, uri + 9);
     } else {
         return rf__error(RF_EINVALID, RF_ERRCLASS_STORE,
-                         "URI '%.100s' has an unknown scheme; use sqlite:PATH or memory:", uri);
+                         "URI '%.100s' has an unknown scheme; use sqlite:PATH, postgres:CONNINFO or memory:", uri);
     }
     if (rc != RF_OK) {
         return rc;

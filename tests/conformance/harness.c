@@ -6,13 +6,77 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef RF_WITH_POSTGRES
+#include "pg_support.h"
+#endif
+
+static void remove_files(const char *path)
+{
+    char side[600];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+static void sqlite_prepare(fixture *fx, unsigned n)
+{
+    snprintf(fx->path, sizeof fx->path, "%s/conformance-%s-%ld-%u.db", RF_TEST_TMPDIR, current_backend->name,
+             (long)getpid(), n);
+    remove_files(fx->path);
+}
+
+static void sqlite_cleanup(fixture *fx)
+{
+    remove_files(fx->path);
+}
+
+#ifdef RF_WITH_POSTGRES
+/* A database per case, as a new file per case for SQLite: a case can neither
+ * see nor leave anything for the next one, schema included. */
+static void pg_dbname(char *out, size_t size, const fixture *fx)
+{
+    const char *name = strstr(fx->path, "dbname=");
+    assert_non_null(name);
+    snprintf(out, size, "%s", name + strlen("dbname="));
+}
+
+static void pg_prepare(fixture *fx, unsigned n)
+{
+    char dbname[64];
+    snprintf(dbname, sizeof dbname, "rf_conformance_%ld_%u", (long)getpid(), n);
+    assert_int_equal(pg_test_create(fx->path, sizeof fx->path, dbname), 0);
+}
+
+static void pg_cleanup(fixture *fx)
+{
+    char dbname[64];
+    pg_dbname(dbname, sizeof dbname, fx);
+    assert_int_equal(pg_test_drop(dbname), 0);
+}
+#endif
+
 /* Every backend must pass every case. Later backends are added here. */
 const backend_entry conformance_backends[] = {
-    {"memory", 0},
-    {"sqlite", 1},
+    {"memory", 0, NULL, NULL},
+    {"sqlite", 1, sqlite_prepare, sqlite_cleanup},
+#ifdef RF_WITH_POSTGRES
+    {"postgres", 1, pg_prepare, pg_cleanup},
+#endif
 };
 const size_t conformance_backend_count = sizeof conformance_backends / sizeof conformance_backends[0];
 const backend_entry *current_backend = &conformance_backends[0];
+
+const backend_entry *conformance_backend(const char *name)
+{
+    for (size_t i = 0; i < conformance_backend_count; i++) {
+        if (strcmp(conformance_backends[i].name, name) == 0) {
+            return &conformance_backends[i];
+        }
+    }
+    return NULL;
+}
 
 static rf_time fixture_clock(void *ctx)
 {
@@ -37,16 +101,6 @@ static void open_store(fixture *fx)
     assert_ok(rf_store_open(&fx->store, uri, &opts));
 }
 
-static void remove_files(const char *path)
-{
-    char side[600];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-}
-
 int fx_setup(void **state)
 {
     static unsigned counter;
@@ -54,10 +108,8 @@ int fx_setup(void **state)
     assert_non_null(fx);
     fx->now = T0;
     fx->backend = current_backend->name;
-    if (current_backend->has_file) {
-        snprintf(fx->path, sizeof fx->path, "%s/conformance-%s-%ld-%u.db", RF_TEST_TMPDIR,
-                 current_backend->name, (long)getpid(), ++counter);
-        remove_files(fx->path);
+    if (current_backend->prepare != NULL) {
+        current_backend->prepare(fx, ++counter);
     }
     open_store(fx);
     *state = fx;
@@ -68,8 +120,8 @@ int fx_teardown(void **state)
 {
     fixture *fx = *state;
     rf_store_free(fx->store);
-    if (fx->path[0] != '\0') {
-        remove_files(fx->path);
+    if (fx->path[0] != '\0' && current_backend->cleanup != NULL) {
+        current_backend->cleanup(fx);
     }
     free(fx);
     return 0;

@@ -18,31 +18,40 @@
 typedef struct fixture {
     rf_store *store;
     rf_time now;         /* the store's clock reads this */
-    const char *backend; /* "memory", "sqlite" */
-    char path[512];      /* database file, when the backend has one */
-    unsigned opened;     /* handles opened so far, to give each its own seed */
+    const char *backend; /* "memory", "sqlite", "postgres" */
+    /* What follows "<backend>:" in the URI when the backend has storage of its
+     * own: the SQLite file, or the PostgreSQL conninfo with the case's dbname. */
+    char path[512];
+    unsigned opened; /* handles opened so far, to give each its own seed */
 } fixture;
 
 typedef struct backend_entry {
     const char *name;
-    int has_file; /* can be closed and reopened */
+    /* Storage that outlives a handle (a file, a server database): it can be
+     * closed and reopened, and a second handle can open it. */
+    int has_file;
+    /* Make fx->path name fresh, empty storage for case number @n, and remove it after the case. */
+    void (*prepare)(fixture *fx, unsigned n);
+    void (*cleanup)(fixture *fx);
 } backend_entry;
 
 extern const backend_entry conformance_backends[];
 extern const size_t conformance_backend_count;
 /* The backend the running group is about. */
 extern const backend_entry *current_backend;
+/* The entry called @name, or NULL when this build has no such backend. */
+const backend_entry *conformance_backend(const char *name);
 
 int fx_setup(void **state);
 int fx_teardown(void **state);
 /* A case run on a fresh fixture. */
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-/* Close and reopen the same database (file backends only). */
+/* Close and reopen the same database (backends with has_file: SQLite, PostgreSQL). */
 void fx_reopen(fixture *fx);
 /* Another handle on the same database, as a second process would have
- * (file backends only); it reads the fixture's clock. Free it before teardown. */
+ * (backends with has_file); it reads the fixture's clock. Free it before teardown. */
 rf_store *fx_open_second(fixture *fx);
-/* Where the backend has a file, reopen it so that what follows is read from
+/* Where the backend has storage of its own, reopen it so that what follows is read from
  * storage, and move the clock a day so that ids made after it stay apart. */
 void reopen_if_file(fixture *fx);
 

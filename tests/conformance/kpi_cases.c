@@ -14,7 +14,7 @@
 /* Every figure is exercised: none of the practice's shares is trivially 0 or 1. */
 static void assert_mixed(const kpi_expect *e)
 {
-    for (int k = RF_KPI_SCHEDULED_RATE; k < RF_KPI_COUNT; k++) {
+    for (int k = RF_KPI_SCHEDULED_RATE; k <= RF_KPI_THANKS_WITHIN_48H; k++) {
         if (k >= RF_KPI_FIRST_RESPONSE_P50 && k <= RF_KPI_TO_APPOINTMENT_MEAN) {
             assert_true(e->den[k] > 1);
             continue;
@@ -106,8 +106,8 @@ static void reference_practice(void **state)
     kpi_practice_free(p);
 }
 
-/* The figures of @report: only RECEIVED is defined, as 0. */
-static void assert_empty(const rf_kpi_report *report)
+/* The figures of @report: only RECEIVED is defined, as 0 (and @except, which the caller checks). */
+static void assert_empty_but(const rf_kpi_report *report, rf_kpi except)
 {
     double v = -1.0;
     assert_int_equal(rf_kpi_report_value(report, RF_KPI_RECEIVED, &v), 1);
@@ -115,13 +115,24 @@ static void assert_empty(const rf_kpi_report *report)
     assert_int_equal(rf_kpi_report_numerator(report, RF_KPI_RECEIVED), 0);
     assert_int_equal(rf_kpi_report_denominator(report, RF_KPI_RECEIVED), 1);
     for (int k = RF_KPI_SCHEDULED_RATE; k < RF_KPI_COUNT; k++) {
+        if (k == (int)except) {
+            continue;
+        }
         v = -1.0;
-        assert_int_equal(rf_kpi_report_value(report, (rf_kpi)k, &v), 0);
-        assert_true(v == 0.0);
-        assert_int_equal(rf_kpi_report_numerator(report, (rf_kpi)k), 0);
-        assert_int_equal(rf_kpi_report_denominator(report, (rf_kpi)k), 0);
-        assert_int_equal(rf_kpi_report_value(report, (rf_kpi)k, NULL), 0);
+        int defined = rf_kpi_report_value(report, (rf_kpi)k, &v);
+        int64_t num = rf_kpi_report_numerator(report, (rf_kpi)k),
+                den = rf_kpi_report_denominator(report, (rf_kpi)k);
+        if (defined != 0 || v != 0.0 || num != 0 || den != 0 ||
+            rf_kpi_report_value(report, (rf_kpi)k, NULL) != 0) {
+            fail_msg("%s: defined %d value %g (%lld / %lld), expected not defined", rf_kpi_name((rf_kpi)k),
+                     defined, v, (long long)num, (long long)den);
+        }
     }
+}
+
+static void assert_empty(const rf_kpi_report *report)
+{
+    assert_empty_but(report, RF_KPI_UNSET);
 }
 
 static rf_kpi_report *compute(fixture *fx, rf_time from, rf_time to, const char *practitioner_id)
@@ -142,6 +153,8 @@ static void empty_period_defines_only_received(void **state)
     rf_kpi_report *report = compute(fx, T0 - DAY, T0 + DAY, NULL); /* nothing at all yet */
     assert_empty(report);
     rf_kpi_report_free(report);
+    /* Parties made before every period: no client, lead or visit falls in one. */
+    fx->now = T0 - 2 * DAY;
     rf_program *p = outbox_program(fx, "Friends");
     rf_party *client = add_party(fx, RF_PARTY_CLIENT, "Ann Lee", NULL, NULL);
     rf_party *staff = add_party(fx, RF_PARTY_STAFF, "Dr Rowe", NULL, NULL);
@@ -156,7 +169,13 @@ static void empty_period_defines_only_received(void **state)
     assert_empty(report);
     rf_kpi_report_free(report);
     report = compute(fx, T0, T0 + 40 * DAY, rf_party_id(staff));
-    assert_empty(report);
+    /* The referee is a lead of the period whoever takes the referral: a referred lead, not closed. */
+    assert_empty_but(report, RF_KPI_CLOSE_RATE_REFERRED);
+    double v = -1.0;
+    assert_int_equal(rf_kpi_report_value(report, RF_KPI_CLOSE_RATE_REFERRED, &v), 1);
+    assert_true(v == 0.0);
+    assert_int_equal(rf_kpi_report_numerator(report, RF_KPI_CLOSE_RATE_REFERRED), 0);
+    assert_int_equal(rf_kpi_report_denominator(report, RF_KPI_CLOSE_RATE_REFERRED), 1);
     assert_int_equal(rf_kpi_report_computed_at(report), T0 + 30 * DAY);
     rf_kpi_report_free(report);
     rf_referral_free(r);
@@ -230,6 +249,7 @@ static void nothing_scheduled_leaves_no_show_undefined(void **state)
 static void outbound_referrals_are_not_counted(void **state)
 {
     fixture *fx = *state;
+    fx->now = T0 - 2 * DAY; /* the client is no lead of the period */
     rf_program *p = outbox_program(fx, "Onward");
     rf_party *client = add_party(fx, RF_PARTY_CLIENT, "Ann Lee", NULL, NULL);
     rf_party *gp = add_party(fx, RF_PARTY_PARTNER, "Elm St surgery", NULL, NULL);
@@ -360,6 +380,7 @@ static void names_init_and_null_reports(void **state)
 
 const struct CMUnitTest kpi_cases[] = {
     CASE(reference_practice),
+    CASE(kpi_reference_every_figure_and_table),
     CASE(empty_period_defines_only_received),
     CASE(nothing_scheduled_leaves_no_show_undefined),
     CASE(outbound_referrals_are_not_counted),

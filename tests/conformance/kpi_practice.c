@@ -10,33 +10,14 @@
 
 #define MAX_STEPS 12
 
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [lo, hi]. */
-static int64_t between(uint64_t *s, int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(next(s) % (uint64_t)(hi - lo + 1));
-}
-
-static int chance(uint64_t *s, int percent)
-{
-    return (int)(next(s) % 100) < percent;
-}
-
-enum { CREATE, MOVE, RESUME, DOCUMENT };
-
-typedef struct step {
-    rf_time at;
-    int ref, seq, kind;
-    rf_referral_state to;
-    rf_time appointment;
-} step;
+#define next kpi_next
+#define between kpi_between
+#define chance kpi_chance
+#define CREATE KPI_CREATE
+#define MOVE KPI_MOVE
+#define RESUME KPI_RESUME
+#define DOCUMENT KPI_DOCUMENT
+typedef kpi_step step;
 
 /* How a referral is created, decided when it is planned. */
 typedef struct request {
@@ -45,11 +26,11 @@ typedef struct request {
     rf_channel channel; /* given in the options; UNSET: the default */
     rf_urgency urgency; /* given in the options */
     const char *required, *received, *missing;
+    int referee_consent, referee_practitioner;
 } request;
 
 typedef struct plan {
-    step *steps;
-    size_t count;
+    kpi_plan pl;
     request req[KPI_TOTAL];
 } plan;
 
@@ -104,12 +85,23 @@ static rf_time response_gap(uint64_t *s)
 
 static void add_step(plan *pl, step st)
 {
-    pl->steps[pl->count++] = st;
+    kpi_plan_add(&pl->pl, st);
+}
+
+/* When the test reports an outbox task sent, measured from when it was written; -1: never. */
+static rf_time send_after(uint64_t *s)
+{
+    int r = (int)between(s, 0, 99);
+    return r < 40   ? 0
+           : r < 65 ? between(s, 20 * HOUR, 46 * HOUR)
+           : r < 85 ? between(s, 50 * HOUR, 9 * DAY)
+                    : -1;
 }
 
 static void plan_request(request *q, kpi_referral *r, uint64_t *s)
 {
     static const char *const required[] = {NULL, "letter", "letter,imaging"};
+    static const char *const variants[] = {NULL, "control", "control", "warm", "brief"};
     memset(q, 0, sizeof *q);
     q->client = q->partner = -1;
     int how = (int)between(s, 0, 3); /* CODE, INTAKE, MANUAL, PARTNER */
@@ -120,9 +112,13 @@ static void plan_request(request *q, kpi_referral *r, uint64_t *s)
     if (how == 3) {
         q->partner = (int)between(s, 0, KPI_PARTNERS - 1);
     } else {
-        q->client = (int)between(s, 0, KPI_CLIENTS - 1);
+        /* A few clients refer a lot, most now and then: the leaderboard has an order. */
+        int c = (int)between(s, 0, KPI_CLIENTS - 1);
+        q->client = chance(s, 40) ? c % 6 : c;
         q->use_code = how == 0;
     }
+    r->client = q->client;
+    r->partner = q->partner;
     q->channel = channels[between(s, 0, CHANNELS - 1)];
     int u = (int)between(s, 0, 9);
     q->urgency = u < 4 ? RF_URGENCY_UNSET : u < 7 ? RF_URGENCY_ROUTINE : RF_URGENCY_URGENT;
@@ -130,6 +126,7 @@ static void plan_request(request *q, kpi_referral *r, uint64_t *s)
     int p = (int)between(s, 0, 9);
     r->practitioner = p < 2 ? -1 : p < 6 ? 0 : 1;
     r->program = (int)between(s, 0, KPI_PROGRAMS - 1);
+    r->variant = variants[between(s, 0, 4)];
     q->required = required[between(s, 0, 2)];
     int got = (int)between(s, 0, 3);
     if (q->required != NULL && strchr(q->required, ',') != NULL) {
@@ -139,6 +136,11 @@ static void plan_request(request *q, kpi_referral *r, uint64_t *s)
         q->received = got < 2 ? NULL : "letter";
         q->missing = got < 2 ? "letter" : NULL;
     }
+    q->referee_consent = chance(s, 50) ? RF_CONSENT_CONTACT : RF_CONSENT_NONE;
+    q->referee_practitioner = chance(s, 50) ? r->practitioner : -1;
+    for (int k = 0; k < 3; k++) {
+        r->send_after[k] = send_after(s);
+    }
 }
 
 /* A random legal lifecycle for referral @i, received at @at. */
@@ -147,6 +149,7 @@ static void plan_referral(plan *pl, kpi_practice *p, int i, rf_time at, uint64_t
     kpi_referral *r = &p->refs[i];
     request *q = &pl->req[i];
     plan_request(q, r, s);
+    size_t first = pl->pl.count;
     int seq = 0;
     add_step(pl, (step){at, i, seq++, CREATE, RF_REFERRAL_RECEIVED, 0});
     rf_referral_state state = RF_REFERRAL_RECEIVED, held = RF_REFERRAL_STATE_UNSET;
@@ -174,6 +177,7 @@ static void plan_referral(plan *pl, kpi_practice *p, int i, rf_time at, uint64_t
         held = to == RF_REFERRAL_ON_HOLD ? state : RF_REFERRAL_STATE_UNSET;
         state = to;
     }
+    kpi_plan_referee(&pl->pl, p, i, first, s);
 }
 
 /* Outbound: the practice sends a client to a partner; the filters would match it. */
@@ -187,6 +191,7 @@ static void plan_outbound(plan *pl, kpi_practice *p, int i, rf_time at, uint64_t
     q->channel = RF_CHANNEL_LETTER;
     q->urgency = RF_URGENCY_URGENT;
     r->outbound = 1;
+    r->client = r->partner = r->referee = -1;
     r->source = RF_SOURCE_PARTNER;
     r->urgency = RF_URGENCY_URGENT;
     r->program = i % KPI_PROGRAMS;
@@ -207,17 +212,39 @@ static int by_time(const void *a, const void *b)
     if (x->at != y->at) {
         return x->at < y->at ? -1 : 1;
     }
+    if (x->kind != y->kind && (x->kind >= KPI_EVENT || y->kind >= KPI_EVENT)) {
+        return x->kind < y->kind ? -1 : 1;
+    }
     return x->ref != y->ref ? (x->ref < y->ref ? -1 : 1) : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The referee: a fresh LEAD, who may be contacted and assigned a practitioner. */
+static const char *add_referee(fixture *fx, kpi_practice *p, const request *q, int i)
+{
+    kpi_party *who = &p->parties[KPI_REFEREE0 + i];
+    snprintf(who->name, sizeof who->name, "Ref %c%c Lead-%d", 'A' + i % 26, 'a' + i / 26 % 26, i);
+    rf_party_options o = RF_PARTY_OPTIONS_INIT;
+    o.kind = RF_PARTY_LEAD;
+    o.display_name = who->name;
+    o.consent = q->referee_consent;
+    o.practitioner_id = q->referee_practitioner >= 0 ? rf_party_id(p->staff[q->referee_practitioner]) : NULL;
+    rf_party *lead = NULL;
+    assert_ok(rf_party_add(&lead, fx->store, &o));
+    snprintf(who->id, sizeof who->id, "%s", rf_party_id(lead));
+    rf_party_free(lead);
+    who->kind = RF_PARTY_LEAD;
+    who->consent = q->referee_consent;
+    who->practitioner = q->referee_practitioner;
+    who->reach = RF_CHANNEL_IN_PERSON;
+    who->created_at = fx->now;
+    p->refs[i].referee = KPI_REFEREE0 + i;
+    return who->id;
 }
 
 static void run_create(fixture *fx, kpi_practice *p, const plan *pl, int i)
 {
     kpi_referral *r = &p->refs[i];
     const request *q = &pl->req[i];
-    char name[48];
-    snprintf(name, sizeof name, "KPI referee %d", i);
-    person who = {RF_PARTY_LEAD, NULL, NULL, 0, RF_CHANNEL_UNSET, 0};
-    rf_party *lead = r->outbound ? NULL : add_person(fx, name, who);
     rf_referral_options o = RF_REFERRAL_OPTIONS_INIT;
     o.program_id = rf_program_id(p->programs[r->program]);
     o.channel = q->channel;
@@ -225,18 +252,18 @@ static void run_create(fixture *fx, kpi_practice *p, const plan *pl, int i)
     o.practitioner_id = r->practitioner >= 0 ? rf_party_id(p->staff[r->practitioner]) : NULL;
     o.documents_required = q->required;
     o.documents_received = q->received;
+    o.variant = r->variant;
     if (r->outbound) {
         o.direction = RF_DIRECTION_OUTBOUND;
-        o.referee_id = rf_party_id(p->clients[q->client]);
+        o.referee_id = p->parties[q->client].id;
         o.target_id = rf_party_id(p->partners[q->partner]);
         o.source = RF_SOURCE_PARTNER;
     } else {
-        o.referee_id = rf_party_id(lead);
+        o.referee_id = add_referee(fx, p, q, i);
         if (q->use_code) {
             o.code = rf_code_text(p->codes[r->program][q->client]);
         } else {
-            o.referrer_id =
-                q->partner >= 0 ? rf_party_id(p->partners[q->partner]) : rf_party_id(p->clients[q->client]);
+            o.referrer_id = q->partner >= 0 ? rf_party_id(p->partners[q->partner]) : p->parties[q->client].id;
             o.source = r->source;
         }
     }
@@ -250,19 +277,24 @@ static void run_create(fixture *fx, kpi_practice *p, const plan *pl, int i)
     r->documents_complete = q->received != NULL ? strcmp(q->received, q->required) == 0 : q->required == NULL;
     r->state = RF_REFERRAL_RECEIVED;
     r->reached[RF_REFERRAL_RECEIVED] = fx->now;
+    /* Partners are thanked as a courtesy, clients only when they may be contacted. */
+    r->task[0] = !r->outbound && (r->partner >= 0 || (p->parties[r->client].consent & RF_CONSENT_CONTACT));
     assert_int_equal(rf_referral_get_source(made), r->source);
     assert_int_equal(rf_referral_channel(made), r->channel);
     assert_int_equal(rf_referral_urgency(made), r->urgency);
     assert_int_equal(rf_referral_documents_complete_at_receipt(made), r->documents_complete);
     rf_referral_free(made);
-    rf_party_free(lead);
 }
 
 static void run_step(fixture *fx, kpi_practice *p, const plan *pl, const step *st)
 {
+    fx->now = st->at;
+    if (st->kind >= KPI_EVENT) {
+        kpi_run_people(fx, p, st);
+        return;
+    }
     kpi_referral *r = &p->refs[st->ref];
     rf_referral *after = NULL;
-    fx->now = st->at;
     if (st->kind == CREATE) {
         run_create(fx, p, pl, st->ref);
         return;
@@ -280,25 +312,39 @@ static void run_step(fixture *fx, kpi_practice *p, const plan *pl, const step *s
         o.appointment_at = st->appointment != 0 ? st->appointment : RF_TIME_UNSET;
         assert_ok(rf_referral_advance(&after, fx->store, r->id, st->to, &o));
         r->held = st->to == RF_REFERRAL_ON_HOLD ? r->state : RF_REFERRAL_STATE_UNSET;
-        r->reached[st->to] = r->reached[st->to] != 0 ? r->reached[st->to] : st->at;
+        int first = r->reached[st->to] == 0;
+        r->reached[st->to] = first ? st->at : r->reached[st->to];
         if (st->to == RF_REFERRAL_SCHEDULED && r->first_appointment == 0) {
             r->first_appointment = st->appointment;
         }
         r->state = st->to;
+        /* A partner hears of the visit and the closure. */
+        r->task[1] |= !r->outbound && r->partner >= 0 && st->to == RF_REFERRAL_SEEN;
+        r->task[2] |= !r->outbound && r->partner >= 0 && st->to == RF_REFERRAL_CLOSED;
+        if (!r->outbound && first && st->to == RF_REFERRAL_CLOSED) {
+            kpi_note_closed(p, st->ref, st->at);
+        }
     }
     rf_referral_free(after);
 }
 
-static void make_parties(fixture *fx, kpi_practice *p)
+static void make_parties(fixture *fx, kpi_practice *p, uint64_t *s)
 {
     static const int urgent[KPI_PROGRAMS] = {4, 2}, routine[KPI_PROGRAMS] = {48, 24};
-    static const rf_channel code_channels[KPI_CLIENTS] = {RF_CHANNEL_SMS, RF_CHANNEL_EMAIL, RF_CHANNEL_CARD,
-                                                          RF_CHANNEL_SOCIAL};
+    /* Asks come from events only (no date triggers), with no cooldown: the test can foresee them. */
+    static const int nps[KPI_PROGRAMS] = {9, 10}, praise[KPI_PROGRAMS] = {1, 0};
     char name[48];
     for (int i = 0; i < KPI_PROGRAMS; i++) {
         rf_program_options o = RF_PROGRAM_OPTIONS_INIT;
         o.sla_urgent_hours = p->sla_urgent[i] = urgent[i];
         o.sla_routine_hours = p->sla_routine[i] = routine[i];
+        o.clawback = i == 0;
+        o.ask_nps_threshold = nps[i];
+        o.ask_on_praise = praise[i];
+        o.ask_after_first_visit_days = 0;
+        o.ask_on_anniversary = 0;
+        o.ask_cooldown_days = 0;
+        o.ask_yearly_cap = 52;
         snprintf(name, sizeof name, "KPI programme %d", i);
         p->programs[i] = program_with(fx, name, o);
     }
@@ -307,20 +353,14 @@ static void make_parties(fixture *fx, kpi_practice *p)
         p->staff[i] = add_party(fx, RF_PARTY_STAFF, name, NULL, NULL);
     }
     for (int i = 0; i < KPI_PARTNERS; i++) {
-        snprintf(name, sizeof name, "Surgery %d", i);
-        p->partners[i] = add_party(fx, RF_PARTY_PARTNER, name, NULL, NULL);
+        rf_party_options o = RF_PARTY_OPTIONS_INIT;
+        snprintf(name, sizeof name, "Elm Street Surgery %d", i);
+        o.kind = RF_PARTY_PARTNER;
+        o.display_name = name;
+        o.consent = i == 0 ? RF_CONSENT_NAMED : RF_CONSENT_NONE;
+        assert_ok(rf_party_add(&p->partners[i], fx->store, &o));
     }
-    for (int i = 0; i < KPI_CLIENTS; i++) {
-        snprintf(name, sizeof name, "Client %c", 'A' + i);
-        p->clients[i] = add_party(fx, RF_PARTY_CLIENT, name, NULL, NULL);
-        for (int k = 0; k < KPI_PROGRAMS; k++) {
-            rf_code_options o = RF_CODE_OPTIONS_INIT;
-            o.style = RF_CODE_SHORT;
-            o.program_id = rf_program_id(p->programs[k]);
-            o.channel = code_channels[i];
-            assert_ok(rf_code_issue(&p->codes[k][i], fx->store, rf_party_id(p->clients[i]), &o));
-        }
-    }
+    kpi_make_people(fx, p, s);
 }
 
 /* The record agrees with what the store holds, so the hand figures are about the same referrals. */
@@ -348,10 +388,9 @@ kpi_practice *kpi_practice_build(fixture *fx, uint64_t seed, rf_time end)
     plan *pl = calloc(1, sizeof *pl);
     assert_non_null(p);
     assert_non_null(pl);
-    pl->steps = calloc((size_t)KPI_TOTAL * MAX_STEPS, sizeof *pl->steps);
-    assert_non_null(pl->steps);
     uint64_t s = seed;
-    make_parties(fx, p);
+    fx->now = KPI_SETUP;
+    make_parties(fx, p, &s);
     p->count = KPI_TOTAL;
     p->first_received = INT64_MAX;
     for (int i = 0; i < KPI_TOTAL; i++) {
@@ -364,13 +403,15 @@ kpi_practice *kpi_practice_build(fixture *fx, uint64_t seed, rf_time end)
             plan_outbound(pl, p, i, at, &s);
         }
     }
-    qsort(pl->steps, pl->count, sizeof *pl->steps, by_time);
-    for (size_t k = 0; k < pl->count && pl->steps[k].at <= end; k++) {
-        run_step(fx, p, pl, &pl->steps[k]);
+    kpi_plan_people(&pl->pl, p, &s);
+    qsort(pl->pl.steps, pl->pl.count, sizeof *pl->pl.steps, by_time);
+    for (size_t k = 0; k < pl->pl.count && pl->pl.steps[k].at <= end; k++) {
+        run_step(fx, p, pl, &pl->pl.steps[k]);
     }
     fx->now = end;
     check_record(fx, p);
-    free(pl->steps);
+    kpi_check_people(fx, p);
+    free(pl->pl.steps);
     free(pl);
     return p;
 }
@@ -388,9 +429,6 @@ void kpi_practice_free(kpi_practice *p)
     }
     for (int i = 0; i < KPI_STAFF; i++) {
         rf_party_free(p->staff[i]);
-    }
-    for (int i = 0; i < KPI_CLIENTS; i++) {
-        rf_party_free(p->clients[i]);
     }
     for (int i = 0; i < KPI_PARTNERS; i++) {
         rf_party_free(p->partners[i]);

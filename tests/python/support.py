@@ -2,11 +2,17 @@
 
 Every store runs on a pinned clock (T0) and a fixed seed, so results never
 depend on the wall clock or on chance. Suites that should hold for every
-backend are written once as a mixin and run on memory: and on an SQLite file.
+backend are written once as a mixin and run on memory: and on an SQLite file;
+run_postgres.py runs the SQLite ones again on PostgreSQL (PostgresBackend).
 """
 
+import glob
+import itertools
 import os
+import shutil
+import subprocess
 import tempfile
+import unittest
 
 import referral
 
@@ -20,6 +26,8 @@ class MemoryBackend:
     """Mixin: stores are memory: stores."""
 
     backend = "memory"
+    #: A memory: store ends with its handle.
+    persistent = False
 
     def open_store(self, **kwargs):
         kwargs.setdefault("seed", SEED)
@@ -31,6 +39,7 @@ class SqliteBackend:
     """Mixin: stores are SQLite files in a temporary directory of the test."""
 
     backend = "sqlite"
+    persistent = True
 
     def db_path(self):
         if not hasattr(self, "_tmpdir"):
@@ -45,6 +54,65 @@ class SqliteBackend:
         kwargs.setdefault("seed", SEED + self._opened)
         kwargs.setdefault("now", T0)
         return referral.Store("sqlite:" + self.db_path(), **kwargs)
+
+
+def postgres_server():
+    """The conninfo of the PostgreSQL test server (no dbname), or None:
+    RF_TEST_POSTGRES, which scripts/test.sh sets after starting one."""
+    return os.environ.get("RF_TEST_POSTGRES") or None
+
+
+def _psql():
+    found = shutil.which("psql")
+    if found:
+        return found
+    # Debian keeps the binaries in versioned directories; the newest will do.
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"),
+                        key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    if candidates:
+        return candidates[-1]
+    raise unittest.SkipTest("psql not found: cannot make test databases")
+
+
+def postgres_admin(sql):
+    """Run ``sql`` on the test server's maintenance database with psql (the
+    standard library has no PostgreSQL driver, and the bindings do not expose libpq)."""
+    subprocess.run([_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgres_server() + " dbname=postgres",
+                    "-c", "SET client_min_messages = warning", "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+_databases = itertools.count(1)
+
+
+class PostgresBackend:
+    """Mixin: stores are PostgreSQL databases on RF_TEST_POSTGRES, one new
+    database per test (as SqliteBackend makes a new file per test), dropped after it."""
+
+    backend = "postgres"
+    #: Stores outlive their handles: a test may close and reopen, or open a second handle.
+    persistent = True
+
+    def postgres_conninfo(self):
+        if not hasattr(self, "_pg_conninfo"):
+            if postgres_server() is None:
+                raise unittest.SkipTest("RF_TEST_POSTGRES is not set")
+            name = f"rf_python_{os.getpid()}_{next(_databases)}"
+            postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            postgres_admin(f"CREATE DATABASE {name}")
+            # WITH (FORCE): a handle the test left to the garbage collector must not keep it.
+            self.addCleanup(postgres_admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            self._pg_conninfo = f"{postgres_server()} dbname={name}"
+        return self._pg_conninfo
+
+    def db_path(self):
+        raise unittest.SkipTest("about the SQLite file itself")
+
+    def open_store(self, **kwargs):
+        self._opened = getattr(self, "_opened", 0) + 1
+        kwargs.setdefault("seed", SEED + self._opened)
+        kwargs.setdefault("now", T0)
+        return referral.Store("postgres:" + self.postgres_conninfo(), **kwargs)
 
 
 class StoreFixture:

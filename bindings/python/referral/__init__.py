@@ -58,7 +58,7 @@ from ._events import ClientEvent, ClientEventType, DischargeOutcome
 from ._outbox import AskOutcome, Task, TaskKind, TaskState
 from ._outbox_store import Outbox, Templates
 from ._templates import TEMPLATE_NAMES, Rendered, Template, TemplateSource
-from ._kpis import Kpi, KpiReport, Kpis
+from ._kpis import Kpi, KpiColumn, KpiDashboard, KpiReport, KpiTable, KpiTableKind, Kpis
 
 ReferralError = core.ReferralError
 NotFound = core.NotFound
@@ -87,7 +87,7 @@ __all__ = [
     "Store", "Parties", "Codes", "Programs", "Touches", "Referrals", "Rewards", "Events", "Outbox",
     "ClientEvent", "ClientEventType", "DischargeOutcome", "Task", "TaskKind", "TaskState", "AskOutcome",
     "Templates", "Template", "TemplateSource", "Rendered", "TEMPLATE_NAMES",
-    "Kpis", "Kpi", "KpiReport",
+    "Kpis", "Kpi", "KpiReport", "KpiTable", "KpiTableKind", "KpiColumn", "KpiDashboard",
     "Party", "Code", "Event", "Program", "Touch", "Referral", "ReferrerEntry", "PartnerExchangeRow",
     "RewardRule", "Grant", "LedgerEntry", "Balance", "BalanceRow", "TierProgress", "ProcessResult",
     "RewardRecipient", "RewardKind", "GrantStatus", "LedgerType", "AMOUNT_MAX", "REWARD_DAYS_MAX",

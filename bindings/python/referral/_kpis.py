@@ -11,9 +11,10 @@ from . import core
 from ._records import Channel, _c_enum, _CEnum, to_datetime, to_seconds
 from ._referral_store import _enum, _program_id
 from ._referrals import Source
+from ._kpi_tables import KpiColumn, KpiDashboard, KpiTable, KpiTableKind
 from ._store import _party_id
 
-__all__ = ["Kpi", "KpiReport", "Kpis"]
+__all__ = ["Kpi", "KpiColumn", "KpiDashboard", "KpiReport", "KpiTable", "KpiTableKind", "Kpis"]
 
 
 @_c_enum("RF_KPI_")
@@ -40,6 +41,23 @@ class Kpi(_CEnum):
     TO_APPOINTMENT_MEAN = "TO_APPOINTMENT_MEAN"
     SLA_URGENT = "SLA_URGENT"
     SLA_ROUTINE = "SLA_ROUTINE"
+    LOOP_CLOSURE = "LOOP_CLOSURE"
+    THANKS_WITHIN_48H = "THANKS_WITHIN_48H"
+    REFERRAL_RATE = "REFERRAL_RATE"
+    ADVOCATE_RATE = "ADVOCATE_RATE"
+    REFERRALS_PER_CLIENT_18M = "REFERRALS_PER_CLIENT_18M"
+    CLOSE_RATE_REFERRED = "CLOSE_RATE_REFERRED"
+    CLOSE_RATE_NON_REFERRED = "CLOSE_RATE_NON_REFERRED"
+    REVENUE_REFERRED = "REVENUE_REFERRED"
+    REVENUE_PER_CLIENT_REFERRED = "REVENUE_PER_CLIENT_REFERRED"
+    REVENUE_PER_CLIENT_NON_REFERRED = "REVENUE_PER_CLIENT_NON_REFERRED"
+    RETENTION_REFERRED = "RETENTION_REFERRED"
+    RETENTION_NON_REFERRED = "RETENTION_NON_REFERRED"
+    REWARD_COST = "REWARD_COST"
+    ROI = "ROI"
+    K_FACTOR = "K_FACTOR"
+    MEAN_NPS = "MEAN_NPS"
+    NPS_REFERRAL_CORRELATION = "NPS_REFERRAL_CORRELATION"
 
     @property
     def attribute(self):
@@ -47,9 +65,14 @@ class Kpi(_CEnum):
         return self.name.lower()
 
 
+#: Figures that are whole numbers: counts, percentiles (one of the values), sums of minor units.
+_WHOLE = frozenset(k for k in Kpi if k.name.endswith(("_P50", "_P90"))) | {
+    Kpi.RECEIVED, Kpi.REVENUE_REFERRED, Kpi.REWARD_COST}
+
+
 def _value(kpi, value):
-    """A count or a percentile (whole seconds, one of the values) is exact as an int."""
-    if value is None or not (kpi is Kpi.RECEIVED or kpi.name.endswith(("_P50", "_P90"))):
+    """A whole figure is exact as an int; the rest stay floats."""
+    if value is None or kpi not in _WHOLE:
         return value
     return int(value)
 
@@ -60,7 +83,10 @@ class KpiReport:
     Each figure is an attribute named after it in lower case:
     ``received`` (an int, always defined), the rates and SLA compliance
     (floats in 0..1), the ``*_p50`` / ``*_p90`` percentiles (int seconds,
-    nearest rank) and ``*_mean`` (float seconds); None when not defined.
+    nearest rank), ``*_mean`` (float seconds), ``revenue_referred`` and
+    ``reward_cost`` (int minor units of the filter's currency), ``roi``,
+    ``k_factor``, ``mean_nps`` and ``nps_referral_correlation`` (floats);
+    None when not defined.
     ``numerator(kpi)`` / ``denominator(kpi)`` take a Kpi, its name in any
     case or its C value. ``from_``, ``to`` and ``computed_at`` (the store's
     clock) are int seconds, with ``*_dt`` datetimes.
@@ -138,30 +164,55 @@ class Kpis:
     """``store.kpis``: call it for the KpiReport of a period.
 
     ``store.kpis(from_, to, program=None, channel=None, source=None,
-    practitioner=None)``: the inbound referrals received in ``[from_, to)``
-    (datetimes or int seconds), optionally of one programme (a Program or
-    id), channel, source (enum members or names) or practitioner (a Party or
-    id). Raises InvalidArgument for a missing or empty period or a bad
-    filter value, NotFound for an unknown programme or practitioner. It only
-    reads.
+    practitioner=None, currency=None, top=None, control_variant=None)``:
+    what happened in ``[from_, to)`` (datetimes or int seconds), optionally
+    of one programme (a Program or id), channel, source (enum members or
+    names) or practitioner (a Party or id); ``currency`` (ISO 4217) is what
+    the money figures are in (without it they are None), ``top`` the
+    leaderboard's size (10) and ``control_variant`` the A/B control.
+    ``store.kpis.table(kind, from_, to, ...)`` returns one KpiTable and
+    ``store.kpis.dashboard(from_, to, ...)`` the report with every table.
+    Raises InvalidArgument for a missing or empty period or a bad filter
+    value, NotFound for an unknown programme or practitioner. It only reads.
     """
 
     def __init__(self, store):
         self._store = store
 
-    def __call__(self, from_, to, program=None, channel=None, source=None, practitioner=None):
-        return self.compute(from_, to, program=program, channel=channel, source=source,
-                            practitioner=practitioner)
+    def __call__(self, from_, to, **filters):
+        return self.compute(from_, to, **filters)
 
-    def compute(self, from_, to, program=None, channel=None, source=None, practitioner=None):
+    def compute(self, from_, to, program=None, channel=None, source=None, practitioner=None, currency=None,
+                top=None, control_variant=None):
         """The KpiReport of the period: see Kpis."""
-        # A missing bound stays unset: the library refuses it with its own message.
-        flt = {
-            "from": None if from_ is None else to_seconds(from_, "from_"),
-            "to": None if to is None else to_seconds(to, "to"),
-            "program_id": None if program is None else _program_id(program),
-            "channel": _enum(Channel, channel, "channel"),
-            "source": _enum(Source, source, "source"),
-            "practitioner_id": None if practitioner is None else _party_id(practitioner, "practitioner"),
-        }
+        flt = _filter(from_, to, program, channel, source, practitioner, currency, top, control_variant)
         return KpiReport._from_c(self._store._call(core.rf_kpi_compute, flt))
+
+    def table(self, kind, from_, to, program=None, channel=None, source=None, practitioner=None, currency=None,
+              top=None, control_variant=None):
+        """The KpiTable ``kind`` (a KpiTableKind or its name: "funnel", "leaderboard",
+        "practitioners", "channels", "sources", "variants") of the period."""
+        kind = KpiTableKind.coerce(kind, "kind")
+        flt = _filter(from_, to, program, channel, source, practitioner, currency, top, control_variant)
+        return KpiTable._from_c(self._store._call(core.rf_kpi_table_compute, int(kind), flt))
+
+    def dashboard(self, from_, to, **filters):
+        """The report and every table of the period, one KpiDashboard (same filters as compute)."""
+        report = self.compute(from_, to, **filters)
+        tables = {kind: self.table(kind, from_, to, **filters) for kind in KpiTableKind}
+        return KpiDashboard(report, tables)
+
+
+def _filter(from_, to, program, channel, source, practitioner, currency, top, control_variant):
+    # A missing bound stays unset: the library refuses it with its own message.
+    return {
+        "from": None if from_ is None else to_seconds(from_, "from_"),
+        "to": None if to is None else to_seconds(to, "to"),
+        "program_id": None if program is None else _program_id(program),
+        "channel": _enum(Channel, channel, "channel"),
+        "source": _enum(Source, source, "source"),
+        "practitioner_id": None if practitioner is None else _party_id(practitioner, "practitioner"),
+        "currency": currency,
+        "top": top,
+        "control_variant": control_variant,
+    }
