@@ -4,7 +4,7 @@
  *   bench_kpi.c        the run: the file, the two sides, the comparison, the figures
  *   kpi_figures.c      a set of named figures (both sides fill one; they are compared by name)
  *   kpi_dash.c         the library's dashboard: every KPI call of referral/kpis.h, timed
- *   kpi_sql.c          hand-written SQL: the report's referral figures, per filter
+ *   kpi_sql.c          hand-written SQL: the report's referral figures, per filter; the filters
  *   kpi_sql_clients.c  hand-written SQL: the client, revenue and reward figures
  *   kpi_sql_tables.c   hand-written SQL: the tables (funnel, leaderboard, ...)
  *   kpi_scale.c        --scale: a copy of the file with its referral rows multiplied
@@ -62,6 +62,7 @@ typedef struct kpi_scope_set {
     int n_programs;
     char (*staff)[RF_ID_BUFSIZE];
     int n_staff;
+    int practice_only; /* --practice-only: the report for the practice alone, no filter */
 } kpi_scope_set;
 
 /* The programmes and STAFF parties of the file, read with SQL (both sides use the same list). */

@@ -124,31 +124,23 @@ void kpi_dash_run(rf_store *store, const kpi_scope_set *scopes, rf_time from, rf
     base.to = to;
     base.currency = KPI_BENCH_CURRENCY;
     base.top = KPI_BENCH_TOP;
-    report(store, &base, "rf_kpi_compute, practice", "all", out, d);
-    char scope[96];
-    for (int i = 0; i < scopes->n_programs; i++) {
+    static const char *const what[] = {"rf_kpi_compute, practice", "rf_kpi_compute, per programme",
+                                       "rf_kpi_compute, per channel", "rf_kpi_compute, per source",
+                                       "rf_kpi_compute, per practitioner"};
+    for (int i = 0; i < kpi_scope_count(scopes); i++) {
+        kpi_filter_scope s;
+        kpi_scope_get(scopes, i, &s);
         rf_kpi_filter f = base;
-        f.program_id = scopes->programs[i];
-        snprintf(scope, sizeof scope, "program=%s", f.program_id);
-        report(store, &f, "rf_kpi_compute, per programme", scope, out, d);
-    }
-    for (int c = RF_CHANNEL_IN_PERSON; c <= RF_CHANNEL_PORTAL; c++) {
-        rf_kpi_filter f = base;
-        f.channel = (rf_channel)c;
-        snprintf(scope, sizeof scope, "channel=%s", kpi_channel_key(c));
-        report(store, &f, "rf_kpi_compute, per channel", scope, out, d);
-    }
-    for (int s = RF_SOURCE_CODE; s <= RF_SOURCE_PARTNER; s++) {
-        rf_kpi_filter f = base;
-        f.source = (rf_referral_source)s;
-        snprintf(scope, sizeof scope, "source=%s", kpi_source_key(s));
-        report(store, &f, "rf_kpi_compute, per source", scope, out, d);
-    }
-    for (int i = 0; i < scopes->n_staff; i++) {
-        rf_kpi_filter f = base;
-        f.practitioner_id = scopes->staff[i];
-        snprintf(scope, sizeof scope, "practitioner=%s", f.practitioner_id);
-        report(store, &f, "rf_kpi_compute, per practitioner", scope, out, d);
+        f.program_id = s.program_id;
+        f.channel = (rf_channel)s.channel;
+        f.source = (rf_referral_source)s.source;
+        f.practitioner_id = s.practitioner_id;
+        int kind = s.program_id != NULL ? 1
+                   : s.channel != 0     ? 2
+                   : s.source != 0      ? 3
+                   : s.practitioner_id  ? 4
+                                        : 0;
+        report(store, &f, what[kind], s.name, out, d);
     }
     for (int k = RF_KPI_TABLE_FUNNEL; k < RF_KPI_TABLE_KIND_COUNT; k++) {
         table(store, &base, (rf_kpi_table_kind)k, out, d);

@@ -53,7 +53,8 @@ static void copy_file(const char *from, const char *to)
 /* The id's last byte (two lowercase hex digits) as a number; copy k stores it XOR k, so a copy
  * never equals its original and copies never equal each other (SQLite has no XOR: a|k - a&k). */
 #define LAST_BYTE                                                                                            \
-    "(instr('0123456789abcdef', substr(id, 35, 1)) - 1) * 16 + instr('0123456789abcdef', substr(id, 36, 1)) - 1"
+    "(instr('0123456789abcdef', substr(id, 35, 1)) - 1) * 16 + instr('0123456789abcdef', substr(id, 36, "    \
+    "1)) - 1"
 
 void kpi_scale_file(const char *path, const char *copy, int factor)
 {
@@ -77,7 +78,8 @@ void kpi_scale_file(const char *path, const char *copy, int factor)
     if (sqlite3_prepare_v2(
             db,
             "INSERT INTO referrals (practice, id, attribution_key, " COLUMNS ") "
-            "SELECT practice, substr(id, 1, 34) || printf('%02x', ((" LAST_BYTE ") | ?1) - ((" LAST_BYTE ") & ?1)),"
+            "SELECT practice, substr(id, 1, 34) || printf('%02x', ((" LAST_BYTE ") | ?1) - ((" LAST_BYTE
+            ") & ?1)),"
             " CASE WHEN attribution_key IS NULL THEN NULL ELSE attribution_key || ':' || ?1 END, " COLUMNS
             " FROM referrals WHERE rowid <= ?2",
             -1, &st, NULL) != SQLITE_OK) {

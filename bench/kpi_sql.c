@@ -229,7 +229,7 @@ static void scope_of(const kpi_scope_set *s, int i, int *dim, char *key, size_t 
 
 int kpi_scope_count(const kpi_scope_set *s)
 {
-    return 1 + s->n_programs + 9 + 5 + s->n_staff;
+    return s->practice_only ? 1 : 1 + s->n_programs + 9 + 5 + s->n_staff;
 }
 
 void kpi_scope_get(const kpi_scope_set *s, int i, kpi_filter_scope *out)

@@ -10,8 +10,10 @@
  * the referee of an inbound referral, not ENTERED_IN_ERROR, of any time,
  * passing the programme, channel and source filters; active in a window
  * means a first visit or a VISIT_COMPLETED in it; a lead is a LEAD or CLIENT
- * created in the period. Per client, one row of flags and sums; the figures
- * are SUMs over it. Pearson's r is computed in C from the rows of the
+ * created in the period. What does not depend on the filter (each client's
+ * visits, revenue and scores) is gathered once into a temporary table; per
+ * filter, who is referred and what each client made are joined to it and
+ * the figures are SUMs over the result. Pearson's r is computed in C from the rows of the
  * clients scored in the period, in id order, with the library's two-pass
  * formula, so equal inputs give equal doubles.
  */
@@ -22,74 +24,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REFERRAL_FILTER(r)                                                                                   \
-    "(?5 IS NULL OR " r ".program_id = ?5) AND (?6 = 0 OR " r ".channel = ?6) AND (?7 = 0 OR " r             \
-    ".source = ?7)"
+/* The filter on a referral r (programme, channel, source; the practitioner is added where it applies). */
+#define R_FILTER                                                                                             \
+    "(?5 IS NULL OR r.program_id = ?5) AND (?6 = 0 OR r.channel = ?6) AND (?7 = 0 OR r.source = ?7)"
+
+/* Whether the party c is referred: the referee of an inbound referral passing R_FILTER (found on the
+ * referee index, per party). */
+#define REFERRED_C                                                                                           \
+    "EXISTS (SELECT 1 FROM referrals r WHERE r.practice = ?1 AND r.referee_id = c.id AND r.direction = 1"    \
+    " AND r.state != 14 AND " R_FILTER ")"
+
+/* What does not depend on the filter, once per dashboard: every client with their first visit,
+ * practitioner, whether they visited in each window, their revenue and NPS scores in the period. */
+static const char *const base_sql =
+    "CREATE TEMP TABLE clientbase AS "
+    "WITH vis AS (SELECT party_id AS id, max(at >= ?2 AND at < ?3) AS a, max(at >= ?10 AND at < ?2) AS b,"
+    "   max(at >= ?11 AND at < ?2) AS y FROM client_events WHERE practice = ?1 AND type = 1"
+    "   AND at >= min(?10, ?11) AND at < ?3 GROUP BY party_id),"
+    " rev AS (SELECT party_id AS id, sum(amount) AS m FROM client_events WHERE practice = ?1 AND type = 9"
+    "   AND currency = ?9 AND at >= ?2 AND at < ?3 GROUP BY party_id),"
+    " nps AS (SELECT party_id AS id, sum(value) AS s, count(*) AS n FROM client_events WHERE practice = ?1"
+    "   AND type = 2 AND at >= ?2 AND at < ?3 GROUP BY party_id) "
+    "SELECT c.id, c.first_visit_at AS fv, c.practitioner_id AS st, coalesce(v.a, 0) AS a, coalesce(v.b, 0) "
+    "AS b,"
+    "  coalesce(v.y, 0) AS y, coalesce(rv.m, 0) AS rev, coalesce(n.s, 0) AS ns, coalesce(n.n, 0) AS nn "
+    "FROM parties c LEFT JOIN vis v ON v.id = c.id LEFT JOIN rev rv ON rv.id = c.id LEFT JOIN nps n ON n.id "
+    "= c.id "
+    "WHERE c.practice = ?1 AND c.kind = 1";
+
+/* Per filter: what each client made (all four filters). NOT INDEXED: one pass over the table and a
+ * sort beat walking the referrer index with a table lookup per row once the file outgrows memory. */
+#define PER_FILTER                                                                                           \
+    "made AS (SELECT referrer_id AS id, count(*) AS n FROM referrals r NOT INDEXED"                          \
+    " WHERE practice = ?1 AND direction = 1"                                                                 \
+    " AND state != 14 AND received_at >= ?2 AND received_at < ?3 AND " R_FILTER                              \
+    " AND (?8 IS NULL OR practitioner_id = ?8) GROUP BY referrer_id)"
 
 static const char *const clients_sql =
-    "WITH refd(id) AS (SELECT DISTINCT referee_id FROM referrals r WHERE practice = ?1 AND direction = 1"
-    "   AND state != 14 AND " REFERRAL_FILTER(
-        "r") "),"
-             " cl AS (SELECT id, first_visit_at AS fv, id IN refd AS g FROM parties"
-             "   WHERE practice = ?1 AND kind = 1 AND (?8 IS NULL OR practitioner_id = ?8)),"
-             " vis AS (SELECT party_id AS id, max(at >= ?2 AND at < ?3) AS a, max(at >= ?10 AND at < ?2) AS "
-             "b,"
-             "   max(at >= ?11 AND at < ?2) AS y FROM client_events WHERE practice = ?1 AND type = 1"
-             "   AND at >= min(?10, ?11) AND at < ?3 GROUP BY party_id),"
-             " rev AS (SELECT party_id AS id, sum(amount) AS m FROM client_events WHERE practice = ?1 AND "
-             "type = 9"
-             "   AND currency = ?9 AND at >= ?2 AND at < ?3 GROUP BY party_id),"
-             " nps AS (SELECT party_id AS id, sum(value) AS s, count(*) AS n FROM client_events WHERE "
-             "practice = ?1"
-             "   AND type = 2 AND at >= ?2 AND at < ?3 GROUP BY party_id),"
-             " made AS (SELECT referrer_id AS id, count(*) AS n FROM referrals r WHERE practice = ?1 AND "
-             "direction = 1"
-             "   AND state != 14 AND received_at >= ?2 AND received_at < ?3 AND " REFERRAL_FILTER(
-                 "r") "   AND (?8 IS NULL OR practitioner_id = ?8) GROUP BY referrer_id),"
-                      " x AS (SELECT c.id, c.g, c.fv, (c.fv != 0 AND c.fv >= ?2 AND c.fv < ?3) AS new,"
-                      "   ((c.fv != 0 AND c.fv >= ?2 AND c.fv < ?3) OR coalesce(v.a, 0)) AS act,"
-                      "   ((c.fv != 0 AND c.fv >= ?10 AND c.fv < ?2) OR coalesce(v.b, 0)) AS actb,"
-                      "   ((c.fv != 0 AND c.fv >= ?11 AND c.fv < ?2) OR coalesce(v.y, 0)) AS acty,"
-                      "   coalesce(rv.m, 0) AS rev, coalesce(n.s, 0) AS ns, coalesce(n.n, 0) AS nn, "
-                      "coalesce(m.n, 0) AS made"
-                      "   FROM cl c LEFT JOIN vis v ON v.id = c.id LEFT JOIN rev rv ON rv.id = c.id"
-                      "   LEFT JOIN nps n ON n.id = c.id LEFT JOIN made m ON m.id = c.id) "
-                      "SELECT sum(new), sum(new AND g), sum(act), sum(act AND made > 0),"
-                      "  coalesce(sum(CASE WHEN g THEN rev ELSE 0 END), 0), coalesce(sum(CASE WHEN g THEN 0 "
-                      "ELSE rev END), 0),"
-                      "  sum(act AND g), sum(act AND NOT g), sum(actb AND g), sum(actb AND act AND g), "
-                      "sum(actb AND NOT g),"
-                      "  sum(actb AND act AND NOT g), sum(fv != 0 AND fv < ?2 AND acty), coalesce(sum(ns), "
-                      "0),"
-                      "  coalesce(sum(nn), 0) FROM x";
+    "WITH " PER_FILTER ","
+    " x AS (SELECT " REFERRED_C " AS g, c.fv, (c.fv != 0 AND c.fv >= ?2 AND c.fv < ?3) AS new,"
+    "   ((c.fv != 0 AND c.fv >= ?2 AND c.fv < ?3) OR c.a) AS act,"
+    "   ((c.fv != 0 AND c.fv >= ?10 AND c.fv < ?2) OR c.b) AS actb,"
+    "   ((c.fv != 0 AND c.fv >= ?11 AND c.fv < ?2) OR c.y) AS acty,"
+    "   c.rev, c.ns, c.nn, coalesce(m.n, 0) AS made"
+    "   FROM clientbase c LEFT JOIN made m ON m.id = c.id WHERE ?8 IS NULL OR c.st = ?8) "
+    "SELECT sum(new), sum(new AND g), sum(act), sum(act AND made > 0),"
+    "  coalesce(sum(CASE WHEN g THEN rev ELSE 0 END), 0), coalesce(sum(CASE WHEN g THEN 0 ELSE rev END), 0),"
+    "  sum(act AND g), sum(act AND NOT g), sum(actb AND g), sum(actb AND act AND g), sum(actb AND NOT g),"
+    "  sum(actb AND act AND NOT g), sum(fv != 0 AND fv < ?2 AND acty), coalesce(sum(ns), 0),"
+    "  coalesce(sum(nn), 0) FROM x";
 
 /* Referrals the period's new clients made within 548 days of their first visit. */
 static const char *const made_18m_sql =
     "SELECT count(*) FROM parties c JOIN referrals r ON r.practice = c.practice AND r.referrer_id = c.id "
     "WHERE c.practice = ?1 AND c.kind = 1 AND (?8 IS NULL OR c.practitioner_id = ?8)"
-    "  AND c.first_visit_at != 0 AND c.first_visit_at >= ?2 AND c.first_visit_at < ?3"
-    "  AND r.direction = 1 AND r.state != 14 AND " REFERRAL_FILTER(
-        "r") "  AND (?8 IS NULL OR r.practitioner_id = ?8)"
-             "  AND r.received_at >= c.first_visit_at AND r.received_at < c.first_visit_at + 548 * 86400";
+    " AND c.first_visit_at != 0 AND c.first_visit_at >= ?2 AND c.first_visit_at < ?3"
+    " AND r.direction = 1 AND r.state != 14 AND " R_FILTER " AND (?8 IS NULL OR r.practitioner_id = ?8)"
+    " AND r.received_at >= c.first_visit_at AND r.received_at < c.first_visit_at + 548 * 86400";
 
 static const char *const leads_sql =
-    "WITH refd(id) AS (SELECT DISTINCT referee_id FROM referrals r WHERE practice = ?1 AND direction = 1"
-    "   AND state != 14 AND " REFERRAL_FILTER(
-        "r") ") "
-             "SELECT coalesce(sum(id IN refd), 0), coalesce(sum(id IN refd AND kind = 1), 0),"
-             "  coalesce(sum(id NOT IN refd), 0), coalesce(sum(id NOT IN refd AND kind = 1), 0) "
-             "FROM parties WHERE practice = ?1 AND kind IN (1, 2) AND created_at >= ?2 AND created_at < ?3";
+    "WITH l AS (SELECT c.kind, " REFERRED_C " AS g FROM parties c WHERE c.practice = ?1 AND c.kind IN (1, 2)"
+    " AND c.created_at >= ?2 AND c.created_at < ?3) "
+    "SELECT coalesce(sum(g), 0), coalesce(sum(g AND kind = 1), 0), coalesce(sum(NOT g), 0),"
+    " coalesce(sum(NOT g AND kind = 1), 0) FROM l";
 
 /* The scored clients, in id order, with what Pearson's r needs. */
 static const char *const scored_sql =
-    "WITH nps AS (SELECT party_id AS id, sum(value) AS s, count(*) AS n FROM client_events"
-    "   WHERE practice = ?1 AND type = 2 AND at >= ?2 AND at < ?3 GROUP BY party_id),"
-    " made AS (SELECT referrer_id AS id, count(*) AS n FROM referrals r WHERE practice = ?1 AND direction = 1"
-    "   AND state != 14 AND received_at >= ?2 AND received_at < ?3 AND " REFERRAL_FILTER(
-        "r") "   AND (?8 IS NULL OR practitioner_id = ?8) GROUP BY referrer_id) "
-             "SELECT n.s, n.n, coalesce(m.n, 0) FROM parties c JOIN nps n ON n.id = c.id LEFT JOIN made m ON "
-             "m.id = c.id "
-             "WHERE c.practice = ?1 AND c.kind = 1 AND (?8 IS NULL OR c.practitioner_id = ?8) ORDER BY c.id";
+    "WITH " PER_FILTER " "
+    "SELECT c.ns, c.nn, coalesce(m.n, 0) FROM clientbase c LEFT JOIN made m ON m.id = c.id "
+    "WHERE c.nn > 0 AND (?8 IS NULL OR c.st = ?8) ORDER BY c.id";
 
 /* The ledger drives the joins (CROSS JOIN fixes the order): without statistics the planner would
  * walk the grants and scan the ledger for each. */
@@ -98,8 +101,7 @@ static const char *const cost_sql =
     "FROM ledger_entries l CROSS JOIN reward_grants g CROSS JOIN referrals r "
     "WHERE g.practice = l.practice AND g.id = l.grant_id AND r.practice = g.practice AND r.id = g.referral_id"
     "  AND l.practice = ?1 AND l.type IN (1, 5) AND l.currency = ?9 AND l.at >= ?2 AND l.at < ?3"
-    "  AND r.direction = 1 AND r.state != 14 AND " REFERRAL_FILTER(
-        "r") "  AND (?8 IS NULL OR r.practitioner_id = ?8)";
+    "  AND r.direction = 1 AND r.state != 14 AND " R_FILTER "  AND (?8 IS NULL OR r.practitioner_id = ?8)";
 
 static sqlite3_stmt *prepare_scoped(kpi_sql *q, const char *sql, const kpi_filter_scope *s)
 {
@@ -240,6 +242,16 @@ static void clients_of(kpi_sql *q, const kpi_filter_scope *s, kpi_figs *out)
 
 void kpi_sql_clients(kpi_sql *q, kpi_figs *out)
 {
+    kpi_filter_scope all;
+    kpi_scope_get(q->scopes, 0, &all);
+    sqlite3_stmt *st = prepare_scoped(q, "DROP TABLE IF EXISTS temp.clientbase", &all);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    st = prepare_scoped(q, base_sql, &all);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        bench_die_sqlite(q->db, "gathering the clients");
+    }
+    sqlite3_finalize(st);
     int n = kpi_scope_count(q->scopes);
     for (int i = 0; i < n; i++) {
         kpi_filter_scope s;

@@ -66,50 +66,36 @@ void kpi_sql_funnel(kpi_sql *q, kpi_figs *out)
 
 /* ---- LEADERBOARD ------------------------------------------------------------------------------ */
 
-/* The first letter of the first and of the last word, as the library writes initials: words split
- * on spaces, leading ASCII punctuation skipped, ASCII letters upper-cased, any other character
- * kept whole. Enough for the generator's names; a hand-written dashboard would do the same. */
+/* Initials as the library writes them everywhere ("Jane van Doe" -> "J. V. D."): the first
+ * character of every word (words end at a space or a hyphen; spaces, hyphens, full stops and
+ * apostrophes before a word are skipped), ASCII letters upper-cased, others kept whole. The
+ * hand-written dashboard formats its labels in C, as any host would. */
 static void initials(char *out, size_t size, const char *name)
 {
-    const char *first = NULL, *last = NULL;
-    size_t first_len = 0, last_len = 0;
-    for (const char *p = name; p != NULL && *p != '\0';) {
-        while (*p == ' ') {
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *p = name; *p != '\0' && len + 8 < size;) {
+        while (*p == ' ' || *p == '-' || *p == '.' || *p == '\'') {
             p++;
         }
-        const char *word = p;
-        while (*p != '\0' && *p != ' ') {
+        if (*p == '\0') {
+            break;
+        }
+        unsigned char c0 = (unsigned char)*p;
+        size_t n = c0 < 0x80 ? 1 : c0 >= 0xf0 ? 4 : c0 >= 0xe0 ? 3 : 2;
+        if (len > 0) {
+            out[len++] = ' ';
+        }
+        for (size_t i = 0; i < n && p[i] != '\0'; i++) {
+            char c = p[i];
+            out[len++] = n == 1 && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+        }
+        out[len++] = '.';
+        out[len] = '\0';
+        while (*p != '\0' && *p != ' ' && *p != '-') {
             p++;
         }
-        const char *c = word;
-        while (c < p && (unsigned char)*c < 0x80 && !((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z'))) {
-            c++;
-        }
-        if (c == p) {
-            continue;
-        }
-        size_t len = (unsigned char)*c < 0x80    ? 1
-                     : (unsigned char)*c >= 0xf0 ? 4
-                     : (unsigned char)*c >= 0xe0 ? 3
-                                                 : 2;
-        if (first == NULL) {
-            first = c;
-            first_len = len;
-        }
-        last = c;
-        last_len = len;
     }
-    size_t j = 0;
-    const char *parts[2] = {first, last};
-    size_t lens[2] = {first_len, last_len};
-    for (int i = 0; i < (first == last ? 1 : 2) && first != NULL; i++) {
-        for (size_t k = 0; k < lens[i] && j + 2 < size; k++) {
-            char ch = parts[i][k];
-            out[j++] = lens[i] == 1 && ch >= 'a' && ch <= 'z' ? (char)(ch - 'a' + 'A') : ch;
-        }
-        out[j++] = '.';
-    }
-    out[j] = '\0';
 }
 
 typedef struct board {
@@ -210,11 +196,13 @@ static void group_row(sqlite3_stmt *st, void *ctx)
 }
 
 /* Revenue and NPS are credited through the referral a referee came by: the first (lowest id)
- * inbound referral of the referee, not ENTERED_IN_ERROR, when that one is in the cohort. */
+ * inbound referral of the referee, not ENTERED_IN_ERROR, when that one is in the cohort (checked
+ * per cohort row on the referee index; a join of all referees' firsts with the unindexed cohort
+ * table would be quadratic). */
 #define GROUP_SQL(col)                                                                                       \
-    "WITH firsts AS (SELECT referee_id AS referee, min(id) AS id FROM referrals WHERE practice = ?1"         \
-    "   AND direction = 1 AND state != 14 GROUP BY referee_id),"                                             \
-    " credit AS (SELECT c." col " AS k, c.referee FROM cohort c JOIN firsts f ON f.id = c.id),"              \
+    "WITH credit AS (SELECT c." col " AS k, c.referee FROM cohort c WHERE c.id = (SELECT min(r.id) FROM"     \
+    "   referrals r WHERE r.practice = ?1 AND r.referee_id = c.referee AND r.direction = 1"                  \
+    "   AND r.state != 14)),"                                                                                \
     " money AS (SELECT cr.k, sum(e.amount) AS m FROM credit cr JOIN client_events e ON e.practice = ?1"      \
     "   AND e.party_id = cr.referee WHERE e.type = 9 AND e.currency = 'EUR' AND e.at >= ?2 AND e.at < ?3"    \
     "   GROUP BY cr.k),"                                                                                     \

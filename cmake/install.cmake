@@ -118,9 +118,12 @@ if(IS_ABSOLUTE "${RF_INSTALL_PKGCONFIGDIR}")
 else()
   set(_rf_pc_dest "\${CMAKE_INSTALL_PREFIX}/${RF_INSTALL_PKGCONFIGDIR}")
 endif()
-# libpq joins the private dependencies when the PostgreSQL backend is built in.
+# libpq joins the private dependencies when the PostgreSQL backend is built in: as -lpq only, not
+# in Requires.private, because `pkg-config --static libpq` names libpq's own static dependencies
+# (-lpgcommon -lpgport -lgssapi_krb5 ...), which distributions such as Debian do not ship; a static
+# libreferral links the shared libpq, which brings its own.
 if(RF_WITH_POSTGRES)
-  set(_rf_pc_requires_pq " libpq")
+  set(_rf_pc_requires_pq "")
   set(_rf_pc_libs_pq " -lpq")
 else()
   set(_rf_pc_requires_pq "")

@@ -10,8 +10,9 @@ The second half is what the codes are for: referrals. The clinic runs two
 programmes; a friend of Jane follows her link, books, and goes round the closed
 loop (received, accepted, scheduled, seen, closed) until she is a client; the
 GP surgery sends an urgent patient whose imaging comes later; Jane sees her
-referral without her friend's details; a self-referral is refused. Finally it
-prints the journal, the log a host application syncs from.
+referral without her friend's details; a self-referral is refused. Then it
+prints the journal, the log a host application syncs from, and finally the
+month's dashboard: exact figures with what they count, and the funnel.
 
     usage: python3 quickstart.py [DATABASE]      (default: clinic.db)
 
@@ -27,7 +28,7 @@ IllegalTransition, ...) whose message is the library's own explanation.
 """
 
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import referral
 
@@ -255,6 +256,21 @@ def tour(store):
     for event in store.journal(after=0):
         print(f"  #{event.seq:<3} {event.type:<17} {padded(names.get(event.subject_id, '-'), 18)} "
               f"{event.data or '-':<26} key {event.idempotency_key or '-'}")
+
+    # Reading is free: a dashboard never writes. Each figure comes with what it
+    # counts, and "not defined" (None) when there is nothing to divide by.
+    print("\n16. The dashboard for March")
+    dashboard = store.kpis.dashboard(march(1, 0, 0), march(31, 0, 0) + timedelta(days=1), currency="EUR")
+    report = dashboard.report
+    for name in ("received", "scheduled_rate", "closed_rate", "sla_urgent", "thanks_within_48h"):
+        value = report.value(name)
+        shown = "not defined" if value is None else (
+            f"{value}" if name == "received" else
+            f"{value:.2f} ({report.numerator(name)} of {report.denominator(name)})")
+        print(f"  {name:<18} {shown}")
+    for row in dashboard.funnel:
+        conversion = "-" if row.conversion is None else f"{row.conversion:.2f}"
+        print(f"  funnel {row.key:<10} {row.count:>3}  from the step before: {conversion}")
 
 
 def main(argv):

@@ -35,7 +35,7 @@ trap 'exit 129' HUP
 pg_state="not started"
 if rf_pg_start; then
     if [ -n "${RF_TEST_POSTGRES:-}" ]; then
-        pg_state="ran against a throw-away server ($RF_TEST_POSTGRES)"
+        pg_state="a throw-away server ran for both builds ($RF_TEST_POSTGRES)"
     else
         pg_state="SKIPPED, not passed: no PostgreSQL server installed"
     fi
@@ -89,7 +89,7 @@ run_build() {
     fi
     # The PostgreSQL entries, so that a skip can never pass for a success.
     local pg_lines
-    pg_lines=$(grep -E 'Test +#[0-9]+: [A-Za-z0-9_]*postgres ' "$log" |
+    pg_lines=$(grep -E 'Test +#[0-9]+: [A-Za-z0-9_]*postgres[A-Za-z0-9_]* ' "$log" |
         sed -E 's/^.*Test +#[0-9]+: ([A-Za-z0-9_]+) .*(Passed|Skipped|Failed|Not Run|Timeout|Exception).*$/\1 \2/' || true)
     if [ -n "$pg_lines" ]; then
         local pg_passed pg_skipped pg_other
@@ -108,8 +108,14 @@ run_build() {
     fi
 }
 
-run_build plain "$repo/build"
-run_build asan "$repo/build-asan" -DRF_SANITIZE=ON
+# Said explicitly, so that a build directory configured before libpq was installed follows suit.
+if pkg-config --exists libpq 2>/dev/null; then
+    with_postgres=ON
+else
+    with_postgres=OFF
+fi
+run_build plain "$repo/build" -DRF_WITH_POSTGRES=$with_postgres
+run_build asan "$repo/build-asan" -DRF_SANITIZE=ON -DRF_WITH_POSTGRES=$with_postgres
 
 echo
 echo "=== Summary ==="

@@ -9,6 +9,7 @@
 #include <string.h>
 
 static PGconn *admin;
+static char released[64]; /* the database pg_test_release() will drop next */
 
 const char *pg_test_server(void)
 {
@@ -97,8 +98,19 @@ int pg_test_create(char *conninfo, size_t size, const char *dbname)
     return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
+int pg_test_release(const char *dbname)
+{
+    int rc = released[0] != '\0' ? pg_test_drop(released) : 0;
+    snprintf(released, sizeof released, "%s", dbname);
+    return rc;
+}
+
 void pg_test_finish(void)
 {
+    if (released[0] != '\0') {
+        pg_test_drop(released);
+        released[0] = '\0';
+    }
     PQfinish(admin);
     admin = NULL;
 }

@@ -19,7 +19,13 @@ void pg_test_skip_banner(const char *what, const char *why);
 int pg_test_create(char *conninfo, size_t size, const char *dbname);
 /* Drop @dbname, ending any connection a failed case left open. */
 int pg_test_drop(const char *dbname);
-/* Close the administrative connection (at exit, so that leak checkers stay quiet). */
+/* Drop @dbname soon: when the next database is released, or at pg_test_finish().
+ * The server ends a closed handle's session a moment after the client leaves,
+ * and DROP DATABASE waits 100 ms for a session that is still ending; a case
+ * later it is gone. Returns what dropping the previous one returned. */
+int pg_test_release(const char *dbname);
+/* Drop what was released and close the administrative connection (at exit,
+ * so that leak checkers stay quiet). */
 void pg_test_finish(void);
 
 #endif

@@ -62,7 +62,7 @@ static int world_teardown(void **state)
     practice_close(&w->south);
     if (on_postgres) {
 #ifdef RF_WITH_POSTGRES
-        assert_int_equal(pg_test_drop(w->dbname), 0);
+        assert_int_equal(pg_test_release(w->dbname), 0);
 #endif
     } else {
         const char *path = w->uri + strlen("sqlite:");

@@ -140,6 +140,7 @@
 %ignore rf_store_open_backend;
 %ignore rf_backend_memory_new;
 %ignore rf_backend_sqlite_new;
+%ignore rf_backend_postgres_new;
 %ignore rf_backend_free;
 /* "No value" markers of option structs; the dicts use None instead. */
 %ignore RF_TIME_UNSET;

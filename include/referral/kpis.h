@@ -56,12 +56,12 @@
  * | THANKS_WITHIN_48H | referrals whose THANK_REFERRER task was sent at most 48 hours after receipt ÷ referrals with a THANK_REFERRER task |
  * | REFERRAL_RATE | new clients who are referred ÷ new clients |
  * | ADVOCATE_RATE | clients active in the period who made at least one referral ÷ clients active in the period |
- * | REFERRALS_PER_CLIENT_18M | referrals made by the new clients (inbound, not ENTERED_IN_ERROR, passing the filter) received from their first visit up to 548 days (18 months of 30.44 days) after it ÷ new clients. A recent cohort has not had its 18 months yet: compare cohorts of the same age |
+ * | REFERRALS_PER_CLIENT_18M | referrals made by the new clients (inbound, not ENTERED_IN_ERROR, passing the filter) received in [first visit, first visit + 548 days) (18 months of 30.44 days) ÷ new clients. A recent cohort has not had its 18 months yet: compare cohorts of the same age |
  * | CLOSE_RATE_REFERRED, CLOSE_RATE_NON_REFERRED | closed leads ÷ leads, for referred and for non-referred leads |
  * | REVENUE_REFERRED | money of REVENUE events dated in the period from referred clients (numerator; denominator 1) |
  * | REVENUE_PER_CLIENT_REFERRED, _NON_REFERRED | money of REVENUE events dated in the period from the group's clients ÷ the group's clients active in the period |
  * | RETENTION_REFERRED, _NON_REFERRED | the group's clients active in the preceding window who are active in the period ÷ the group's clients active in the preceding window |
- * | REWARD_COST | money of ISSUED ledger entries dated in the period minus money of REVERSED entries dated in the period, for grants whose referral passes the filter (numerator; denominator 1) |
+ * | REWARD_COST | money of ISSUED ledger entries dated in the period minus money of REVERSED entries dated in the period, for grants whose referral passes the filter as it is now (a referral later entered in error takes its grants out of every period) (numerator; denominator 1) |
  * | ROI | (REVENUE_REFERRED − REWARD_COST) ÷ REWARD_COST: numerator the difference, denominator the cost; not defined unless the cost is above 0 |
  * | K_FACTOR | referred new clients ÷ clients active at the period's start (first visit before from and active in the 365 days before from) |
  * | MEAN_NPS | the mean of the NPS scores dated in the period, of clients (sum ÷ number of scores) |

@@ -1,5 +1,6 @@
-/* The clients of the KPI figures, loaded in one paged scan of the parties,
- * and the period's leads counted on the way. */
+/* The clients of the KPI figures, loaded a chunk at a time by a paged scan
+ * of the parties that each chunk continues, and the period's leads counted
+ * on the way. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,24 @@ static int visit_party(const rf_party_record *p, void *payload)
     return 0;
 }
 
+/* Room for one more client: doubling, but never past the chunk, so a full
+ * chunk holds no slack. */
+static rf_status reserve(rf__kpi_client_map *map)
+{
+    if (map->n < map->cap) {
+        return RF_OK;
+    }
+    size_t cap = map->cap != 0 ? 2 * map->cap : 64;
+    cap = cap < RF__KPI_CLIENT_CHUNK ? cap : RF__KPI_CLIENT_CHUNK;
+    rf__kpi_client *v = realloc(map->v, cap * sizeof *v);
+    if (v == NULL) {
+        return rf__error_oom();
+    }
+    map->v = v;
+    map->cap = cap;
+    return RF_OK;
+}
+
 static rf_status add_client(rf__kpi_client_map *map, const rf_kpi_filter *f, const page_party *e,
                             int referred)
 {
@@ -80,7 +99,7 @@ static rf_status add_client(rf__kpi_client_map *map, const rf_kpi_filter *f, con
     if (map->n > 0 && strcmp(e->id, map->v[map->n - 1].id) <= 0) {
         return RF_OK;
     }
-    rf_status rc = rf__reserve(&map->v, &map->cap, map->n, sizeof *map->v);
+    rf_status rc = reserve(map);
     if (rc != RF_OK) {
         return rc;
     }
@@ -100,11 +119,19 @@ static rf_status add_client(rf__kpi_client_map *map, const rf_kpi_filter *f, con
     return RF_OK;
 }
 
-/* What the page's parties add: the lookups the scan could not make. */
-static rf_status take_page(rf_store *store, const rf_kpi_filter *f, rf__kpi_client_map *map, const page *pg)
+/* What the page's parties add: the lookups the scan could not make. When the
+ * chunk fills up, the page is taken only up to the client that filled it
+ * (*full set, map->last that client): the next chunk reads the rest again. */
+static rf_status take_page(rf_store *store, const rf_kpi_filter *f, rf__kpi_client_map *map, const page *pg,
+                           int *full)
 {
+    *full = 0;
     for (size_t i = 0; i < pg->n; i++) {
         const page_party *e = &pg->v[i];
+        if (e->client && map->n == RF__KPI_CLIENT_CHUNK) {
+            *full = 1;
+            return RF_OK;
+        }
         rf__kpi_referee ref;
         rf_status rc = rf__kpi_referee_of(store, f, e->id, &ref);
         if (rc != RF_OK) {
@@ -117,13 +144,27 @@ static rf_status take_page(rf_store *store, const rf_kpi_filter *f, rf__kpi_clie
             map->leads[ref.found]++;
             map->closed[ref.found] += e->kind == RF_PARTY_CLIENT;
         }
+        memcpy(map->last, e->id, sizeof map->last);
+    }
+    /* The page's other parties (neither clients nor leads) are behind us too. */
+    if (pg->visited > 0) {
+        memcpy(map->last, pg->last, sizeof map->last);
     }
     return RF_OK;
 }
 
-rf_status rf__kpi_client_map_load(rf_store *store, const rf_kpi_filter *f, rf__kpi_client_map *map)
+void rf__kpi_client_map_init(rf__kpi_client_map *map)
 {
     memset(map, 0, sizeof *map);
+    map->more = 1;
+}
+
+rf_status rf__kpi_client_map_next(rf_store *store, const rf_kpi_filter *f, rf__kpi_client_map *map)
+{
+    map->n = 0;
+    if (!map->more) {
+        return RF_OK;
+    }
     page pg;
     memset(&pg, 0, sizeof pg);
     pg.filter = f;
@@ -132,24 +173,23 @@ rf_status rf__kpi_client_map_load(rf_store *store, const rf_kpi_filter *f, rf__k
         return RF_ENOMEM;
     }
     rf_status rc = RF_OK;
-    char after[RF_ID_BUFSIZE];
-    for (int more = 1, first = 1; rc == RF_OK && more; first = 0) {
+    int full = 0;
+    while (rc == RF_OK && !full && map->more) {
         /* The callback overwrites pg.last while the backend may still read the bound. */
-        memcpy(after, pg.last, sizeof after);
-        rf_party_query q = {first ? NULL : after, 0, NULL, PAGE};
+        char after[RF_ID_BUFSIZE];
+        memcpy(after, map->last, sizeof after);
+        rf_party_query q = {map->started ? after : NULL, 0, NULL, PAGE};
         pg.n = 0;
         pg.visited = 0;
         rc = (rf_status)store->backend->party_scan(store->backend, store->practice, &q, visit_party, &pg);
         rc = rc != RF_OK ? rc : pg.error;
         if (rc == RF_OK) {
-            rc = take_page(store, f, map, &pg);
+            map->started = 1;
+            rc = take_page(store, f, map, &pg, &full);
+            map->more = full || pg.visited == PAGE;
         }
-        more = pg.visited == PAGE;
     }
     free(pg.v);
-    if (rc != RF_OK) {
-        rf__kpi_client_map_free(map);
-    }
     return rc;
 }
 
@@ -177,5 +217,6 @@ rf__kpi_client *rf__kpi_client_find(const rf__kpi_client_map *map, const char *i
 void rf__kpi_client_map_free(rf__kpi_client_map *map)
 {
     free(map->v);
-    memset(map, 0, sizeof *map);
+    rf__kpi_client_map_init(map);
+    map->more = 0;
 }

@@ -1,8 +1,9 @@
-/* Internal: the clients the client-based KPI figures are about, one entry
- * per client in ascending id order (the order of a party scan), found by
- * binary search. It grows with the number of clients, never with referrals
- * or events; the leads of the period are counted as the parties stream by
- * and never kept. */
+/* Internal: the clients the client-based KPI figures are about, in chunks:
+ * one chunk is up to RF__KPI_CLIENT_CHUNK clients in ascending id order (the
+ * order of a party scan), found by binary search. The figures are sums over
+ * clients, so they are computed a chunk at a time and folded: memory stays
+ * within the chunk's budget however many clients the practice has. The leads
+ * of the period are counted as the parties stream by and never kept. */
 #ifndef RF_CORE_KPI_CLIENT_MAP_H
 #define RF_CORE_KPI_CLIENT_MAP_H
 
@@ -28,19 +29,32 @@ typedef struct rf__kpi_client {
     int64_t revenue;     /* REVENUE in the period, in the filter's currency */
 } rf__kpi_client;
 
+/* Clients per chunk: 16 MiB of entries, so a practice of up to ~230,000
+ * clients needs one chunk. A build may set it lower (down to 1) to exercise
+ * the chunked path. */
+#ifndef RF__KPI_CLIENT_CHUNK
+#define RF__KPI_CLIENT_CHUNK ((size_t)(16u << 20) / sizeof(rf__kpi_client))
+#endif
+
 typedef struct rf__kpi_client_map {
-    rf__kpi_client *v;
+    rf__kpi_client *v; /* the chunk's clients, ascending by id */
     size_t n, cap;
-    /* Leads of the period: [0] non-referred, [1] referred. */
+    int started, more;        /* a chunk was loaded; the party scan has parties left */
+    char last[RF_ID_BUFSIZE]; /* the chunk's last party: the next starts after it */
+    /* Leads of the period so far, over every chunk: [0] non-referred, [1] referred. */
     int64_t leads[2], closed[2];
 } rf__kpi_client_map;
 
-/* One paged scan of the parties: every client (assigned to the filter's
- * practitioner, when there is one) into @map with its first visit and
- * whether it is referred, and the period's leads counted. */
-rf_status rf__kpi_client_map_load(rf_store *store, const rf_kpi_filter *f, rf__kpi_client_map *map);
+void rf__kpi_client_map_init(rf__kpi_client_map *map);
 
-/* The client with @id, or NULL when @id is not one of the map's clients. */
+/* Replace the map's clients with the next chunk: continue the paged scan of
+ * the parties after the previous chunk, taking every client (assigned to the
+ * filter's practitioner, when there is one) with its first visit and whether
+ * it is referred, and counting the leads passed on the way, until the chunk
+ * is full or the parties end (then map->more is 0). A chunk may be empty. */
+rf_status rf__kpi_client_map_next(rf_store *store, const rf_kpi_filter *f, rf__kpi_client_map *map);
+
+/* The client with @id, or NULL when @id is not one of the chunk's clients. */
 rf__kpi_client *rf__kpi_client_find(const rf__kpi_client_map *map, const char *id);
 
 void rf__kpi_client_map_free(rf__kpi_client_map *map);

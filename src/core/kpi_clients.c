@@ -1,8 +1,12 @@
 /* The client-based KPI figures: referral and advocate rates, referrals per
  * client in 18 months, close rates of leads, revenue and retention by group,
- * k-factor, mean NPS and its correlation with referrals made. One paged scan
- * of the parties builds the client map (kpi_client_map.c); one scan each of
- * visits, revenue, NPS scores and referrals updates it in memory. */
+ * k-factor, mean NPS and its correlation with referrals made. The clients
+ * come a chunk at a time (kpi_client_map.c); for each chunk one scan each of
+ * visits, revenue, NPS scores and referrals updates its clients in memory,
+ * then the chunk's clients are folded into sums and the chunk is dropped.
+ * Every figure is a sum over clients, and the clients are folded in id order
+ * whatever the chunk size, so chunking changes no result, not even a
+ * rounding. A practice of ordinary size is one chunk. */
 #include <math.h>
 #include <string.h>
 
@@ -119,46 +123,48 @@ static rf_status scan_all(rf_store *store, pass *p)
     return rc;
 }
 
-/* Pearson's r of (a client's mean score, referrals made) over the clients scored in the period. */
-static void correlation(rf_kpi_report *r, const rf__kpi_client_map *m)
+/* Pearson's r of (a client's mean score, referrals made) over the clients
+ * scored in the period, folded one client at a time (Welford's updates, in
+ * long double), so that the chunks need no second pass. Whether a side
+ * varies is decided exactly, on the integers: means a/b and c/d are equal
+ * when a·d = c·b. */
+typedef struct correlation {
+    int64_t n;
+    int32_t sum0, n0, made0; /* the first client's, to compare the others with */
+    int varies_x, varies_y;
+    long double mx, my, cxy, sxx, syy;
+} correlation;
+
+static void correlation_add(correlation *k, const rf__kpi_client *c)
 {
-    int64_t n = 0;
-    double sx = 0.0, sy = 0.0, x0 = 0.0;
-    int32_t y0 = 0;
-    int varies_x = 0, varies_y = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        const rf__kpi_client *c = &m->v[i];
-        if (c->nps_n == 0) {
-            continue;
-        }
-        /* Equal means are equal doubles: division is correctly rounded. */
-        double x = (double)c->nps_sum / (double)c->nps_n;
-        if (n == 0) {
-            x0 = x;
-            y0 = c->made;
-        }
-        varies_x |= x != x0;
-        varies_y |= c->made != y0;
-        sx += x;
-        sy += (double)c->made;
-        n++;
-    }
-    if (n < 2 || !varies_x || !varies_y) {
-        rf__kpi_put(r, RF_KPI_NPS_REFERRAL_CORRELATION, 0, n, 0, 0.0);
+    if (c->nps_n == 0) {
         return;
     }
-    double mx = sx / (double)n, my = sy / (double)n, sxy = 0.0, sxx = 0.0, syy = 0.0;
-    for (size_t i = 0; i < m->n; i++) {
-        const rf__kpi_client *c = &m->v[i];
-        if (c->nps_n > 0) {
-            double dx = (double)c->nps_sum / (double)c->nps_n - mx, dy = (double)c->made - my;
-            sxy += dx * dy;
-            sxx += dx * dx;
-            syy += dy * dy;
-        }
+    if (k->n == 0) {
+        k->sum0 = c->nps_sum;
+        k->n0 = c->nps_n;
+        k->made0 = c->made;
     }
-    double rho = sxy / sqrt(sxx * syy);
-    rf__kpi_put(r, RF_KPI_NPS_REFERRAL_CORRELATION, 0, n, 1, rho > 1.0 ? 1.0 : rho < -1.0 ? -1.0 : rho);
+    k->varies_x |= (int64_t)c->nps_sum * k->n0 != (int64_t)k->sum0 * c->nps_n;
+    k->varies_y |= c->made != k->made0;
+    long double x = (long double)c->nps_sum / (long double)c->nps_n, y = (long double)c->made;
+    k->n++;
+    long double dx = x - k->mx, dy = y - k->my;
+    k->mx += dx / (long double)k->n;
+    k->my += dy / (long double)k->n;
+    k->cxy += dx * (y - k->my);
+    k->sxx += dx * (x - k->mx);
+    k->syy += dy * (y - k->my);
+}
+
+static void correlation_put(rf_kpi_report *r, const correlation *k)
+{
+    if (k->n < 2 || !k->varies_x || !k->varies_y || k->sxx <= 0 || k->syy <= 0) {
+        rf__kpi_put(r, RF_KPI_NPS_REFERRAL_CORRELATION, 0, k->n, 0, 0.0);
+        return;
+    }
+    double rho = (double)(k->cxy / sqrtl(k->sxx * k->syy));
+    rf__kpi_put(r, RF_KPI_NPS_REFERRAL_CORRELATION, 0, k->n, 1, rho > 1.0 ? 1.0 : rho < -1.0 ? -1.0 : rho);
 }
 
 /* The counts of the figures, by group: [0] non-referred, [1] referred. */
@@ -166,11 +172,12 @@ typedef struct tally {
     int64_t fresh, fresh_referred, made_18m, active, advocates, year;
     int64_t revenue[2], active_by[2], before[2], kept[2];
     int64_t nps_sum, nps_n;
+    correlation k;
 } tally;
 
+/* Fold the chunk's clients into @t. */
 static rf_status count(tally *t, const rf__kpi_client_map *m, rf_time from)
 {
-    memset(t, 0, sizeof *t);
     for (size_t i = 0; i < m->n; i++) {
         const rf__kpi_client *c = &m->v[i];
         int g = (c->flags & RF__KPI_REFERRED) != 0, active = (c->flags & RF__KPI_ACTIVE) != 0;
@@ -192,6 +199,7 @@ static rf_status count(tally *t, const rf__kpi_client_map *m, rf_time from)
         if (__builtin_add_overflow(t->revenue[g], c->revenue, &t->revenue[g])) {
             return overflow("revenue of the period");
         }
+        correlation_add(&t->k, c);
     }
     return RF_OK;
 }
@@ -216,19 +224,25 @@ static void fill(rf_kpi_report *r, const rf_kpi_filter *f, const tally *t, const
     rf__kpi_rate(r, RF_KPI_RETENTION_NON_REFERRED, t->kept[0], t->before[0]);
     rf__kpi_rate(r, RF_KPI_K_FACTOR, t->fresh_referred, t->year);
     rf__kpi_rate(r, RF_KPI_MEAN_NPS, t->nps_sum, t->nps_n);
-    correlation(r, m);
+    correlation_put(r, &t->k);
 }
 
 rf_status rf__kpi_clients(rf_store *store, const rf_kpi_filter *f, rf_kpi_report *r)
 {
     rf__kpi_client_map map;
-    rf_status rc = rf__kpi_client_map_load(store, f, &map);
-    if (rc != RF_OK) {
-        return rc;
-    }
+    rf__kpi_client_map_init(&map);
     pass p = {f, &map, RF_OK};
     tally t;
-    if ((rc = scan_all(store, &p)) == RF_OK && (rc = count(&t, &map, f->from)) == RF_OK) {
+    memset(&t, 0, sizeof t);
+    rf_status rc = RF_OK;
+    while (rc == RF_OK && map.more) {
+        rc = rf__kpi_client_map_next(store, f, &map);
+        /* An empty chunk (only leads, or nothing after a full one) has nothing to scan for. */
+        if (rc == RF_OK && map.n > 0 && (rc = scan_all(store, &p)) == RF_OK) {
+            rc = count(&t, &map, f->from);
+        }
+    }
+    if (rc == RF_OK) {
         fill(r, f, &t, &map);
     }
     rf__kpi_client_map_free(&map);

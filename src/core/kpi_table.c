@@ -1,6 +1,7 @@
 /* KPI tables: the handle, its rows and cells, the row iterator, the names of
  * kinds and columns, and computing a table of a kind (the rows themselves
- * come from kpi_table_funnel.c, kpi_table_people.c, kpi_table_groups.c). */
+ * come from kpi_table_funnel.c, kpi_table_leaderboard.c, kpi_table_people.c,
+ * kpi_table_groups.c). */
 #include <stdlib.h>
 #include <string.h>
 

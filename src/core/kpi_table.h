@@ -1,9 +1,11 @@
 /* Internal: what the KPI table sources share — the table and row layout,
  * setting cells, a string-keyed map for per-party and per-label tallies
- * (memory grows with parties and labels, never with referrals or events),
- * the cohort scan, and the two-proportion z-test. kpi_table.c owns the
- * handle; kpi_table_funnel.c, kpi_table_people.c and kpi_table_groups.c
- * fill the rows of their kinds. */
+ * (memory grows with labels, never with referrals or events; per-party
+ * tallies are kept for a fixed number of parties at a time, see the chunk
+ * sizes below), the cohort scan, and the two-proportion z-test. kpi_table.c
+ * owns the handle; kpi_table_funnel.c, kpi_table_leaderboard.c,
+ * kpi_table_people.c (PRACTITIONERS) and kpi_table_groups.c fill the rows of
+ * their kinds. */
 #ifndef RF_CORE_KPI_TABLE_H
 #define RF_CORE_KPI_TABLE_H
 
@@ -70,7 +72,21 @@ void *rf__kpi_map_upsert(rf__kpi_map *m, const char *key);
 /* Entry @i (0 .. count - 1), in insertion order. */
 const char *rf__kpi_map_key(const rf__kpi_map *m, size_t i);
 void *rf__kpi_map_value(const rf__kpi_map *m, size_t i);
+/* Drop the entries whose key @keep rejects (insertion order kept), without allocating. */
+void rf__kpi_map_retain(rf__kpi_map *m, int (*keep)(const char *key, void *arg), void *arg);
 void rf__kpi_map_free(rf__kpi_map *m);
+
+/* Parties a table keeps in a map at once (about 110 bytes each, so at most
+ * ~14 MiB): the LEADERBOARD's referrers per pass, the CHANNELS and SOURCES
+ * referee cache. A build may set it lower (down to 1) to exercise the
+ * passes; results never depend on it. */
+#ifndef RF__KPI_PARTY_CHUNK
+#define RF__KPI_PARTY_CHUNK 131072
+#endif
+/* Clients PRACTITIONERS keeps at once (44 bytes each: 11 MiB). */
+#ifndef RF__KPI_STAFF_CLIENT_CHUNK
+#define RF__KPI_STAFF_CLIENT_CHUNK 262144
+#endif
 
 /* Two-sided two-proportion z-test with a pooled standard error: x1 of n1
  * against x2 of n2. 1 with *p_value in [0, 1]; 0 (and *p_value 0) when a

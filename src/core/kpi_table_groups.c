@@ -114,7 +114,9 @@ static int keep_event(const rf_client_event_record *e, void *payload)
 
 /* The row an event of @party_id is credited to, or -1: the group of the
  * referral the party came by, when that referral is in the cohort.
- * Remembered per party (memory grows with parties, not events). */
+ * Remembered per party, for RF__KPI_PARTY_CHUNK parties at most: a full
+ * cache starts again empty (it only saves lookups, which give the same
+ * answer again), so memory grows with neither parties nor events. */
 static rf_status credited_group(rf_store *store, groups *s, rf__kpi_map *cache, const char *party_id,
                                 int *out)
 {
@@ -129,6 +131,9 @@ static rf_status credited_group(rf_store *store, groups *s, rf__kpi_map *cache, 
         return rc;
     }
     *out = ref.found && ref.in_cohort ? group_of(s, ref.channel, ref.source) : -1;
+    if (cache->count >= RF__KPI_PARTY_CHUNK) {
+        rf__kpi_map_free(cache);
+    }
     int *slot = rf__kpi_map_upsert(cache, party_id);
     if (slot == NULL) {
         return RF_ENOMEM;

@@ -1,6 +1,7 @@
-/* A string-keyed map for the KPI tables' tallies (per referrer, per client,
- * per variant label): open addressing over entries kept in insertion order,
- * so a table can walk them without sorting a hash order away. */
+/* A string-keyed map for the KPI tables' tallies (per referrer, per variant
+ * label, a cache per party): open addressing over entries kept in insertion
+ * order, so a table can walk them without sorting a hash order away, and
+ * entries can be dropped in place when a table keeps a range of keys. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,30 @@ const char *rf__kpi_map_key(const rf__kpi_map *m, size_t i)
 void *rf__kpi_map_value(const rf__kpi_map *m, size_t i)
 {
     return i < m->count ? m->values + i * m->value_size : NULL;
+}
+
+void rf__kpi_map_retain(rf__kpi_map *m, int (*keep)(const char *key, void *arg), void *arg)
+{
+    size_t kept = 0;
+    for (size_t e = 0; e < m->count; e++) {
+        if (!keep(m->keys[e], arg)) {
+            free(m->keys[e]);
+            continue;
+        }
+        if (kept != e) {
+            m->keys[kept] = m->keys[e];
+            memmove(m->values + kept * m->value_size, m->values + e * m->value_size, m->value_size);
+        }
+        kept++;
+    }
+    m->count = kept;
+    /* The slots stay as large as they were: rebuilt in place, nothing allocated. */
+    if (m->nslots != 0) {
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+        for (size_t e = 0; e < m->count; e++) {
+            m->slots[slot_of(m, m->keys[e])] = e + 1;
+        }
+    }
 }
 
 void rf__kpi_map_free(rf__kpi_map *m)

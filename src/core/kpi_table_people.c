@@ -1,126 +1,37 @@
-/* The KPI tables about people: the LEADERBOARD of referrers (named only
- * where they consented, otherwise by initials) and PRACTITIONERS (the
- * advocacy and NPS of each staff member's clients). Tallies are kept per
- * party, never per referral. */
+/* The PRACTITIONERS table: the advocacy and NPS of each staff member's
+ * clients. Tallies are kept per staff member, and per client only for a
+ * chunk of RF__KPI_STAFF_CLIENT_CHUNK clients at a time (a party scan in id
+ * order, continued by the next chunk); each chunk's events and referrals are
+ * scanned and folded into its staff members' tallies, which are sums over
+ * clients, so chunking changes no result. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/kpi_table.h"
-#include "core/privacy.h"
 #include "referral/events.h"
 #include "referral/party.h"
 #include "store/store_internal.h"
+#include "util/error.h"
 #include "util/memory.h"
-#include "util/text.h"
-
-/* --- LEADERBOARD ---------------------------------------------------------- */
-
-typedef struct referrer {
-    const char *id; /* borrowed from the map while ranking */
-    int64_t made, closed;
-} referrer;
-
-static rf_status tally_referrer(const rf_referral_record *r, void *payload)
-{
-    if (r->referrer_id == NULL) {
-        return RF_OK;
-    }
-    referrer *e = rf__kpi_map_upsert(payload, r->referrer_id);
-    if (e == NULL) {
-        return RF_ENOMEM;
-    }
-    e->made++;
-    e->closed += r->reached_at[RF_REFERRAL_CLOSED] != 0;
-    return RF_OK;
-}
-
-static int by_rank(const void *a, const void *b)
-{
-    const referrer *x = a, *y = b;
-    if (x->made != y->made) {
-        return x->made > y->made ? -1 : 1;
-    }
-    if (x->closed != y->closed) {
-        return x->closed > y->closed ? -1 : 1;
-    }
-    return strcmp(x->id, y->id);
-}
-
-/* A referrer's label: the display name when they consented to be named,
- * else initials, written as everywhere else the library shows them (the
- * referrer's view, messages); "" when the party is gone. */
-static rf_status label_of(rf_store *store, const char *id, char *out, size_t size)
-{
-    rf_party_record p;
-    memset(&p, 0, sizeof p);
-    int rc = store->backend->party_get(store->backend, store->practice, id, &p);
-    out[0] = '\0';
-    if (rc == RF_ENOTFOUND) {
-        return RF_OK;
-    }
-    if (rc != RF_OK) {
-        return (rf_status)rc;
-    }
-    if ((p.consent & RF_CONSENT_NAMED) && p.display_name != NULL) {
-        size_t n = strlen(p.display_name);
-        n = n < size - 1 ? n : size - 1;
-        memcpy(out, p.display_name, n);
-        out[n] = '\0';
-    } else {
-        rf__initials_of(p.display_name != NULL ? p.display_name : "", out, size);
-    }
-    return RF_OK;
-}
-
-rf_status rf__kpi_table_leaderboard(rf_store *store, const rf_kpi_filter *f, rf_kpi_table *t)
-{
-    rf__kpi_map m;
-    rf__kpi_map_init(&m, sizeof(referrer));
-    rf_status rc = rf__kpi_cohort_scan(store, f, tally_referrer, &m);
-    referrer *ranked = NULL;
-    if (rc == RF_OK && m.count > 0) {
-        ranked = rf__malloc(m.count * sizeof *ranked);
-        rc = ranked != NULL ? RF_OK : RF_ENOMEM;
-    }
-    if (rc == RF_OK) {
-        for (size_t i = 0; i < m.count; i++) {
-            ranked[i] = *(referrer *)rf__kpi_map_value(&m, i);
-            ranked[i].id = rf__kpi_map_key(&m, i);
-        }
-        if (m.count > 1) {
-            qsort(ranked, m.count, sizeof *ranked, by_rank);
-        }
-    }
-    size_t top = f->top != 0 ? f->top : RF__KPI_TOP_DEFAULT;
-    for (size_t i = 0; rc == RF_OK && i < m.count && i < top; i++) {
-        char label[RF_NAME_MAX + 1];
-        rf_kpi_row *row = NULL;
-        if ((rc = label_of(store, ranked[i].id, label, sizeof label)) == RF_OK &&
-            (rc = rf__kpi_table_add(t, ranked[i].id, label, &row)) == RF_OK) {
-            rf__kpi_cell_count(row, RF_KPI_COLUMN_COUNT, ranked[i].made);
-            rf__kpi_cell_count(row, RF_KPI_COLUMN_CLOSED, ranked[i].closed);
-        }
-    }
-    free(ranked);
-    rf__kpi_map_free(&m);
-    return rc;
-}
-
-/* --- PRACTITIONERS -------------------------------------------------------- */
 
 typedef struct staff_tally {
     char *name;
     int64_t clients, advocates, nps_sum, nps_n, made;
 } staff_tally;
 
+/* One client of the chunk: 44 bytes. */
 typedef struct client_tally {
-    size_t staff; /* index in the staff map */
-    int active, made;
+    char id[RF_ID_BUFSIZE];
+    uint8_t active, made;
+    uint32_t staff; /* index in the staff map */
 } client_tally;
 
 typedef struct practice_scan {
     const rf_kpi_filter *filter;
-    rf__kpi_map staff, clients;
+    rf__kpi_map staff;
+    client_tally *clients; /* the chunk, ascending by id */
+    size_t count, cap, visited;
+    char last[RF_ID_BUFSIZE]; /* the last client the chunk's scan visited */
     rf_status error;
 } practice_scan;
 
@@ -130,6 +41,10 @@ static int visit_staff(const rf_party_record *p, void *payload)
     const char *only = s->filter->practitioner_id;
     if (only != NULL && strcmp(p->id, only) != 0) {
         return 0;
+    }
+    if (s->staff.count >= UINT32_MAX) {
+        s->error = rf__error(RF_EINVALID, RF_ERRCLASS_ARGUMENT, "the practice has more than 2^32 staff");
+        return 1;
     }
     staff_tally *e = rf__kpi_map_upsert(&s->staff, p->id);
     if (e == NULL || (e->name = rf__strdup(p->display_name != NULL ? p->display_name : "")) == NULL) {
@@ -147,25 +62,64 @@ static int visit_client(const rf_party_record *p, void *payload)
 {
     practice_scan *s = payload;
     const rf_kpi_filter *f = s->filter;
-    const staff_tally *staff = rf__kpi_map_find(&s->staff, p->practitioner_id);
-    if (staff == NULL) {
-        return 0;
-    }
-    size_t at = index_of(&s->staff, staff);
-    client_tally *c = rf__kpi_map_upsert(&s->clients, p->id);
-    if (c == NULL) {
-        s->error = RF_ENOMEM;
+    size_t len = strlen(p->id);
+    if (len >= RF_ID_BUFSIZE) {
+        s->error = rf__error(RF_EBACKEND, RF_ERRCLASS_BACKEND,
+                             "the backend returned a party id of %zu bytes; ids are UUID text", len);
         return 1;
     }
-    c->staff = at;
+    if (s->visited == RF__KPI_STAFF_CLIENT_CHUNK) {
+        return 1; /* a backend that visits past the limit: the next chunk takes it */
+    }
+    s->visited++;
+    memcpy(s->last, p->id, len + 1);
+    const staff_tally *staff = rf__kpi_map_find(&s->staff, p->practitioner_id);
+    /* Keyset paging hands ids out ascending; the binary search relies on it. */
+    if (staff == NULL || (s->count > 0 && strcmp(p->id, s->clients[s->count - 1].id) <= 0)) {
+        return 0;
+    }
+    if (s->count == s->cap) {
+        /* Doubling, never past the chunk: small practices stay small. */
+        size_t cap = s->cap != 0 ? 2 * s->cap : 256;
+        cap = cap < RF__KPI_STAFF_CLIENT_CHUNK ? cap : RF__KPI_STAFF_CLIENT_CHUNK;
+        client_tally *v = realloc(s->clients, cap * sizeof *v);
+        if (v == NULL) {
+            s->error = rf__error_oom();
+            return 1;
+        }
+        s->clients = v;
+        s->cap = cap;
+    }
+    client_tally *c = &s->clients[s->count++];
+    memset(c, 0, sizeof *c);
+    memcpy(c->id, p->id, len + 1);
+    c->staff = (uint32_t)index_of(&s->staff, staff);
     c->active = p->first_visit_at != 0 && p->first_visit_at >= f->from && p->first_visit_at < f->to;
     return 0;
+}
+
+static client_tally *find_client(const practice_scan *s, const char *id)
+{
+    size_t lo = 0, hi = s->count;
+    while (id != NULL && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(id, s->clients[mid].id);
+        if (cmp == 0) {
+            return &s->clients[mid];
+        }
+        if (cmp < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return NULL;
 }
 
 static int visit_event(const rf_client_event_record *e, void *payload)
 {
     practice_scan *s = payload;
-    client_tally *c = rf__kpi_map_find(&s->clients, e->party_id);
+    client_tally *c = find_client(s, e->party_id);
     if (c == NULL) {
         return 0;
     }
@@ -182,7 +136,7 @@ static int visit_event(const rf_client_event_record *e, void *payload)
 static rf_status tally_made(const rf_referral_record *r, void *payload)
 {
     practice_scan *s = payload;
-    client_tally *c = rf__kpi_map_find(&s->clients, r->referrer_id);
+    client_tally *c = find_client(s, r->referrer_id);
     if (c != NULL) {
         c->made = 1;
         ((staff_tally *)rf__kpi_map_value(&s->staff, c->staff))->made++;
@@ -190,23 +144,52 @@ static rf_status tally_made(const rf_referral_record *r, void *payload)
     return RF_OK;
 }
 
-static rf_status scan_practice(rf_store *store, practice_scan *s)
+/* The next chunk of clients (after s->last), their events and referrals,
+ * folded into the staff tallies. *more is 0 once the clients ran out. */
+static rf_status scan_chunk(rf_store *store, practice_scan *s, int *more)
 {
     rf_backend *b = store->backend;
     const rf_kpi_filter *f = s->filter;
-    rf_party_query staff = {NULL, RF_PARTY_STAFF, NULL, 0}, clients = {NULL, RF_PARTY_CLIENT, NULL, 0};
-    rf_status rc = (rf_status)b->party_scan(b, store->practice, &staff, visit_staff, s);
+    char after[RF_ID_BUFSIZE];
+    memcpy(after, s->last, sizeof after);
+    rf_party_query clients = {after[0] != '\0' ? after : NULL, RF_PARTY_CLIENT, NULL,
+                              (unsigned int)RF__KPI_STAFF_CLIENT_CHUNK};
+    s->count = 0;
+    s->visited = 0;
+    rf_status rc = (rf_status)b->party_scan(b, store->practice, &clients, visit_client, s);
     rc = rc != RF_OK ? rc : s->error;
-    if (rc == RF_OK) {
-        rc = (rf_status)b->party_scan(b, store->practice, &clients, visit_client, s);
-        rc = rc != RF_OK ? rc : s->error;
+    *more = rc == RF_OK && s->visited == RF__KPI_STAFF_CLIENT_CHUNK;
+    if (rc != RF_OK || s->count == 0) {
+        return rc;
     }
     static const int types[] = {RF_CLIENT_EVENT_VISIT_COMPLETED, RF_CLIENT_EVENT_NPS};
     for (size_t i = 0; rc == RF_OK && i < sizeof types / sizeof types[0]; i++) {
         rf_client_event_query q = {NULL, NULL, types[i], f->from, f->to, 0};
         rc = (rf_status)b->client_event_scan(b, store->practice, &q, visit_event, s);
     }
-    return rc == RF_OK ? rf__kpi_cohort_scan(store, f, tally_made, s) : rc;
+    rc = rc == RF_OK ? rf__kpi_cohort_scan(store, f, tally_made, s) : rc;
+    for (size_t i = 0; rc == RF_OK && i < s->count; i++) {
+        const client_tally *c = &s->clients[i];
+        staff_tally *st = rf__kpi_map_value(&s->staff, c->staff);
+        st->clients += c->active;
+        st->advocates += c->active && c->made;
+    }
+    return rc;
+}
+
+static rf_status scan_practice(rf_store *store, practice_scan *s)
+{
+    rf_backend *b = store->backend;
+    rf_party_query staff = {NULL, RF_PARTY_STAFF, NULL, 0};
+    rf_status rc = (rf_status)b->party_scan(b, store->practice, &staff, visit_staff, s);
+    rc = rc != RF_OK ? rc : s->error;
+    if (rc != RF_OK || s->staff.count == 0) {
+        return rc;
+    }
+    for (int more = 1; rc == RF_OK && more;) {
+        rc = scan_chunk(store, s, &more);
+    }
+    return rc;
 }
 
 rf_status rf__kpi_table_practitioners(rf_store *store, const rf_kpi_filter *f, rf_kpi_table *t)
@@ -215,14 +198,7 @@ rf_status rf__kpi_table_practitioners(rf_store *store, const rf_kpi_filter *f, r
     memset(&s, 0, sizeof s);
     s.filter = f;
     rf__kpi_map_init(&s.staff, sizeof(staff_tally));
-    rf__kpi_map_init(&s.clients, sizeof(client_tally));
     rf_status rc = scan_practice(store, &s);
-    for (size_t i = 0; rc == RF_OK && i < s.clients.count; i++) {
-        const client_tally *c = rf__kpi_map_value(&s.clients, i);
-        staff_tally *st = rf__kpi_map_value(&s.staff, c->staff);
-        st->clients += c->active;
-        st->advocates += c->active && c->made;
-    }
     /* The party scan went in id order, and the map keeps it. */
     for (size_t i = 0; rc == RF_OK && i < s.staff.count; i++) {
         const staff_tally *st = rf__kpi_map_value(&s.staff, i);
@@ -239,6 +215,6 @@ rf_status rf__kpi_table_practitioners(rf_store *store, const rf_kpi_filter *f, r
         free(((staff_tally *)rf__kpi_map_value(&s.staff, i))->name);
     }
     rf__kpi_map_free(&s.staff);
-    rf__kpi_map_free(&s.clients);
+    free(s.clients);
     return rc;
 }

@@ -81,11 +81,21 @@ static rf_status require_status(const rf_grant *g, rf_grant_status wanted, const
     if (g->r.status == (int)wanted) {
         return RF_OK;
     }
-    char date[16];
-    rf__format_date(date, g->r.status == RF_GRANT_PENDING ? g->r.release_at : g->r.closed_at);
-    return rf__error(RF_ESTATE, RF_ERRCLASS_REWARD, "cannot %s grant %s: it is %s %s %s", doing, g->r.id,
+    /* The date that explains the status: when a held grant is due, when it became usable, when it closed. */
+    int pending = g->r.status == RF_GRANT_PENDING;
+    rf_time when = pending                             ? g->r.release_at
+                   : g->r.status == RF_GRANT_AVAILABLE ? g->r.released_at
+                                                       : g->r.closed_at;
+    char date[16] = "";
+    if (when != 0) {
+        rf__format_date(date, when);
+    }
+    return rf__error(RF_ESTATE, RF_ERRCLASS_REWARD, "cannot %s grant %s: it is %s%s%s", doing, g->r.id,
                      rf_grant_status_name((rf_grant_status)g->r.status),
-                     g->r.status == RF_GRANT_PENDING ? "until" : "since", date);
+                     when == 0 ? ""
+                     : pending ? " until "
+                               : " since ",
+                     date);
 }
 
 /* Expiry runs from the actual release, so a host that processes late never

@@ -221,8 +221,9 @@ rf_status rf_store_open(rf_store **out, const char *uri, const rf_store_options 
         /* Everything after the scheme is libpq's; never echoed, it may hold a password. */
         rc = rf_backend_postgres_new(&backend, uri + 9);
     } else {
-        return rf__error(RF_EINVALID, RF_ERRCLASS_STORE,
-                         "URI '%.100s' has an unknown scheme; use sqlite:PATH, postgres:CONNINFO or memory:", uri);
+        return rf__error(
+            RF_EINVALID, RF_ERRCLASS_STORE,
+            "URI '%.100s' has an unknown scheme; use sqlite:PATH, postgres:CONNINFO or memory:", uri);
     }
     if (rc != RF_OK) {
         return rc;

@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef RF_WITH_POSTGRES
+#include "pg_support.h"
+#endif
+
 /* --- backends under test ------------------------------------------------------------------------ */
 
 static rf_status open_memory(rf_backend **out, const char *path)
@@ -19,9 +23,20 @@ static rf_status open_sqlite(rf_backend **out, const char *path)
     return rf_backend_sqlite_new(out, path);
 }
 
+#ifdef RF_WITH_POSTGRES
+/* On PostgreSQL the fixture's path is a conninfo naming a database of the case's own. */
+static rf_status open_postgres(rf_backend **out, const char *conninfo)
+{
+    return rf_backend_postgres_new(out, conninfo);
+}
+#endif
+
 const factory factories[] = {
     {"memory", open_memory, 0, 1},
     {"sqlite", open_sqlite, 1, 0},
+#ifdef RF_WITH_POSTGRES
+    {"postgres", open_postgres, 1, 0},
+#endif
 };
 const size_t factory_count = sizeof factories / sizeof factories[0];
 
@@ -67,6 +82,20 @@ int setup(void **state)
         return -1;
     }
     fx->f = current;
+#ifdef RF_WITH_POSTGRES
+    if (strcmp(current->name, "postgres") == 0) {
+        /* A database per case, as a new file per case for SQLite. */
+        char dbname[64];
+        snprintf(dbname, sizeof dbname, "rf_contract_%ld_%u", (long)getpid(), ++case_number);
+        if (pg_test_create(fx->path, sizeof fx->path, dbname) != 0 || reopen(fx) != 0) {
+            pg_test_drop(dbname);
+            free(fx);
+            return -1;
+        }
+        *state = fx;
+        return 0;
+    }
+#endif
     snprintf(fx->path, sizeof fx->path, "%s/contract-%s-%ld-%u.db", RF_TEST_TMPDIR, current->name,
              (long)getpid(), ++case_number);
     remove_files(fx->path);
@@ -87,6 +116,14 @@ int teardown(void **state)
         if (fx->b != NULL) {
             fx->b->free(fx->b);
         }
+#ifdef RF_WITH_POSTGRES
+        const char *dbname = strstr(fx->path, "dbname=");
+        if (strcmp(fx->f->name, "postgres") == 0 && dbname != NULL) {
+            pg_test_drop(dbname + strlen("dbname="));
+            free(fx);
+            return 0;
+        }
+#endif
         remove_files(fx->path);
         free(fx);
     }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HOOK_ASAN 1
@@ -89,6 +90,27 @@ void free(void *ptr)
 {
     live_blocks -= ptr != NULL;
     REAL(free)(ptr);
+}
+
+/* strdup and strndup too: under AddressSanitizer they are intercepted and
+ * allocate behind malloc's back (libpq copies its settings with them), so the
+ * block count would go negative when those copies are freed. */
+char *strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    return p != NULL ? memcpy(p, s, n) : NULL;
+}
+
+char *strndup(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    char *p = malloc(n + 1);
+    if (p != NULL) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
 }
 
 int oom_hook_ready(void)

@@ -77,9 +77,12 @@ def _psql():
 def postgres_admin(sql):
     """Run ``sql`` on the test server's maintenance database with psql (the
     standard library has no PostgreSQL driver, and the bindings do not expose libpq)."""
+    # The sanitizer build preloads ASan into this interpreter; psql is not built for it and
+    # can hang in it (loading GSSAPI plugins), so it runs without the preload.
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
     subprocess.run([_psql(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", postgres_server() + " dbname=postgres",
                     "-c", "SET client_min_messages = warning", "-c", sql],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, env=env, timeout=120)
 
 
 _databases = itertools.count(1)

@@ -134,8 +134,8 @@ int rf__pg_error(rf_pg *b, const PGresult *res, const char *what);
 
 /* Call first in every member that names a practice: inside a transaction,
  * opens it on the server and takes @practice's lock if this transaction has
- * not yet (see the file comment). Refuses to work in a transaction the server
- * has aborted. */
+ * not yet (see the file comment). Outside one, and in a lost one (whose reads
+ * see what is committed), it only makes a lost connection again. */
 int rf__pg_enter(rf_pg *b, const char *practice);
 
 /* Call first in every write member (instead of rf__pg_enter): refuses a write

@@ -61,6 +61,26 @@ int64_t rf__pg_int(const PGresult *res, int row, int col)
     return (int64_t)strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
+/* What the handle knows of a statement slot on its connection. */
+enum { NOT_PREPARED = 0, PREPARED = 1, MAYBE_PREPARED = 2 };
+
+/* Whether @st is prepared on the connection after all: a PQprepare whose
+ * answer was lost on our side (libpq out of memory) may have run. */
+static int check_prepared(rf_pg *b, const rf__pg_stmt *st, int *exists)
+{
+    const char *values[1] = {st->name};
+    PGresult *res = PQexecParams(b->conn, "SELECT 1 FROM pg_prepared_statements WHERE name = $1", 1, NULL,
+                                 values, NULL, NULL, 0);
+    int rc = RF_OK;
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = rf__pg_error(b, res, "looking for a prepared statement");
+    } else {
+        *exists = PQntuples(res) > 0;
+    }
+    PQclear(res);
+    return rc;
+}
+
 /* Prepare @st on the connection unless it already is. */
 static int prepare(rf_pg *b, const rf__pg_stmt *st)
 {
@@ -68,15 +88,26 @@ static int prepare(rf_pg *b, const rf__pg_stmt *st)
         return rf__pg_fail(RF_EBACKEND, RF_ERRCLASS_BACKEND, "statement '%s' has slot %d, out of range",
                            st->name, st->slot);
     }
-    if (b->prepared[st->slot]) {
+    if (b->prepared[st->slot] == PREPARED) {
         return RF_OK;
+    }
+    if (b->prepared[st->slot] == MAYBE_PREPARED) {
+        int exists = 0;
+        int rc = check_prepared(b, st, &exists);
+        if (rc != RF_OK || exists) {
+            b->prepared[st->slot] = rc == RF_OK ? PREPARED : MAYBE_PREPARED;
+            return rc;
+        }
     }
     PGresult *res = PQprepare(b->conn, st->name, st->sql, 0, NULL);
     int rc = RF_OK;
     if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = rf__pg_error(b, res, "preparing a statement");
+        /* Refused by the server: not prepared. Failed on our side: perhaps. */
+        int refused = res != NULL && PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL;
+        b->prepared[st->slot] = refused ? NOT_PREPARED : MAYBE_PREPARED;
     } else {
-        b->prepared[st->slot] = 1;
+        b->prepared[st->slot] = PREPARED;
     }
     PQclear(res);
     return rc;
