@@ -72,20 +72,25 @@ static rf_time stopped_clock(void *ctx)
     return KPI_BENCH_END; /* the store's "now" is the end of the file: SLA deadlines are judged there */
 }
 
-static rf_store *open_store(const char *path)
+rf_store *kpi_store_open(const char *uri)
 {
     rf_store_options o = RF_STORE_OPTIONS_INIT;
     o.practice = KPI_BENCH_PRACTICE;
     o.clock = stopped_clock;
     o.seed = BENCH_SEED;
-    char uri[4200];
-    snprintf(uri, sizeof uri, "sqlite:%s", path);
     rf_store *store = NULL;
     rf_status rc = rf_store_open(&store, uri, &o);
     if (rc != RF_OK) {
-        bench_die("opening the generated file", rc);
+        bench_die("opening the generated store", rc);
     }
     return store;
+}
+
+static rf_store *open_store(const char *path)
+{
+    char uri[4300];
+    snprintf(uri, sizeof uri, "sqlite:%s", path);
+    return kpi_store_open(uri);
 }
 
 static sqlite3 *open_raw(const char *path)
@@ -114,11 +119,15 @@ static void warm(const char *path)
     close(fd);
 }
 
-static void print_parts(const kpi_timing *p, int n, double total)
+void kpi_print_parts(const kpi_timing *p, int n, double total)
 {
     for (int i = 0; i < n; i++) {
-        printf("    %-40s %4ld call(s) %9.3f s  %5.1f %%\n", p[i].what, p[i].calls, p[i].seconds,
+        printf("    %-40s %4ld call(s) %9.3f s  %5.1f %%", p[i].what, p[i].calls, p[i].seconds,
                total > 0 ? 100.0 * p[i].seconds / total : 0.0);
+        if (p[i].rss_mib > 0) {
+            printf("  peak RSS %7.1f MiB", p[i].rss_mib);
+        }
+        printf("\n");
     }
 }
 
@@ -165,12 +174,12 @@ static double run_sql(const char *path, const kpi_scope_set *scopes, rf_time fro
     sqlite3_exec(q.db, "COMMIT", NULL, NULL, NULL);
     double seconds = bench_seconds() - t0;
     printf("  hand-written SQL, same figures           %9.3f s\n", seconds);
-    print_parts(q.part, q.n_parts, seconds);
+    kpi_print_parts(q.part, q.n_parts, seconds);
     sqlite3_close(q.db);
     return seconds;
 }
 
-static void generate(const char *path, long referrals)
+void kpi_generate_child(const char *path, long referrals)
 {
     fflush(stdout);
     pid_t pid = fork();
@@ -204,7 +213,7 @@ static int dashboard_only(const char *path, long long expect, int practice_only,
     kpi_dash d;
     kpi_dash_run(store, &scopes, from, to, &figs, &d);
     printf("  library dashboard                        %9.3f s\n", d.seconds);
-    print_parts(d.part, d.n_parts, d.seconds);
+    kpi_print_parts(d.part, d.n_parts, d.seconds);
     double rss = bench_peak_rss_mib();
     printf("  peak RSS (a process running only this)   %9.1f MiB  target <= 64 MiB: %s\n", rss,
            rss <= 64.0 ? "PASS" : "BELOW");
@@ -246,25 +255,29 @@ static void run_scaled(const char *path, int factor, int64_t received, int pract
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_kpi [PATH] [--referrals N] [--scale N] [--practice-only] [--show N]\n"
+                    "                 [--postgres-referrals N]\n"
                     "  PATH           a file kpi_generate wrote (default: generate one in $TMPDIR)\n"
                     "  --referrals N  referrals to generate when no PATH is given (default 1,000,000)\n"
                     "  --scale N      also run the dashboard on a copy with every referral row x N (2..100)\n"
                     "  --practice-only  the report for the whole practice only, not per filter\n"
-                    "  --show N       print at most N differing figures (default 20)\n");
+                    "  --show N       print at most N differing figures (default 20)\n"
+                    "  --postgres-referrals N  with PATH and RF_BENCH_POSTGRES: the size of the fresh\n"
+                    "                 SQLite/PostgreSQL pair the PostgreSQL section makes (default 5,000)\n");
     return 2;
 }
 
 int main(int argc, char **argv)
 {
     const char *path = NULL;
-    long referrals = KPI_GEN_REFERRALS, scale = 0, show = 20, expect = 0;
+    long referrals = KPI_GEN_REFERRALS, scale = 0, show = 20, expect = 0, pair = KPI_PG_PAIR_REFERRALS;
     int only = 0, practice_only = 0;
     for (int i = 1; i < argc; i++) {
-        long *target = strcmp(argv[i], "--referrals") == 0 ? &referrals
-                       : strcmp(argv[i], "--scale") == 0   ? &scale
-                       : strcmp(argv[i], "--show") == 0    ? &show
-                       : strcmp(argv[i], "--expect") == 0  ? &expect
-                                                           : NULL;
+        long *target = strcmp(argv[i], "--referrals") == 0            ? &referrals
+                       : strcmp(argv[i], "--scale") == 0              ? &scale
+                       : strcmp(argv[i], "--show") == 0               ? &show
+                       : strcmp(argv[i], "--expect") == 0             ? &expect
+                       : strcmp(argv[i], "--postgres-referrals") == 0 ? &pair
+                                                                      : NULL;
         if (target != NULL && i + 1 < argc) {
             char *end = NULL;
             errno = 0;
@@ -282,7 +295,7 @@ int main(int argc, char **argv)
             return usage();
         }
     }
-    if (scale == 1 || scale > 100) {
+    if (scale == 1 || scale > 100 || pair == 0) {
         return usage();
     }
     rf_time to = KPI_BENCH_END, from = to - KPI_BENCH_YEAR;
@@ -291,12 +304,14 @@ int main(int argc, char **argv)
     }
     bench_start("bench_kpi", "KPI dashboard benchmark");
     char generated[4200];
+    long made = 0;
     if (path == NULL) {
+        made = referrals;
         bench_temp_file(generated, sizeof generated, "kpi.db");
         printf("generating %ld referrals into %s (kpi_generate, seed %u) ...\n", referrals, generated,
                KPI_GEN_SEED);
         double t0 = bench_seconds();
-        generate(generated, referrals);
+        kpi_generate_child(generated, referrals);
         printf("generated in %.1f s\n", bench_seconds() - t0);
         path = generated;
     }
@@ -322,7 +337,7 @@ int main(int argc, char **argv)
     kpi_dash_run(store, &scopes, from, to, &lib, &d);
     double rss_lib = bench_peak_rss_mib();
     printf("  library dashboard                        %9.3f s\n", d.seconds);
-    print_parts(d.part, d.n_parts, d.seconds);
+    kpi_print_parts(d.part, d.n_parts, d.seconds);
     rf_store_free(store);
     double sql_seconds = run_sql(path, &scopes, from, to, &sql);
     double ratio = d.seconds / sql_seconds;
@@ -348,5 +363,7 @@ int main(int argc, char **argv)
     if (scale > 1) {
         run_scaled(path, (int)scale, received, practice_only);
     }
-    return diffs == 0 ? 0 : 1;
+    kpi_pg_args pa = {path, made, pair, practice_only, (int)show};
+    long pg_diffs = kpi_pg_section(&pa);
+    return diffs == 0 && pg_diffs == 0 ? 0 : 1;
 }

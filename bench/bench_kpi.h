@@ -8,6 +8,7 @@
  *   kpi_sql_clients.c  hand-written SQL: the client, revenue and reward figures
  *   kpi_sql_tables.c   hand-written SQL: the tables (funnel, leaderboard, ...)
  *   kpi_scale.c        --scale: a copy of the file with its referral rows multiplied
+ *   kpi_pg.c           the library's dashboard on PostgreSQL beside SQLite, on the same practice
  *
  * A figure's name says where it comes from: "all/RECEIVED" (the report for
  * the whole practice), "channel=EMAIL/TO_SCHEDULE_P50" (the report filtered
@@ -86,6 +87,7 @@ typedef struct kpi_timing {
     const char *what;
     long calls;
     double seconds;
+    double rss_mib; /* the process's peak RSS after this part's last call (0: not measured) */
 } kpi_timing;
 
 #define KPI_DASH_PARTS 16
@@ -137,6 +139,31 @@ void kpi_sql_leaderboard(kpi_sql *q, kpi_figs *out);
 void kpi_sql_practitioners(kpi_sql *q, kpi_figs *out);
 void kpi_sql_channels(kpi_sql *q, kpi_figs *out);
 void kpi_sql_variants(kpi_sql *q, kpi_figs *out);
+
+/* ---- the run's helpers (bench_kpi.c), shared with kpi_pg.c --------------------------------------- */
+
+/* A store on @uri ("sqlite:FILE" or "postgres:..."), the practice kpi_generate writes, its clock
+ * stopped at KPI_BENCH_END. Exits on failure. */
+rf_store *kpi_store_open(const char *uri);
+/* kpi_generate into @target (a file or a store URI) in a child process, with the run's seed. */
+void kpi_generate_child(const char *target, long referrals);
+void kpi_print_parts(const kpi_timing *p, int n, double total);
+
+/* ---- PostgreSQL beside SQLite (kpi_pg.c) ------------------------------------------------------- */
+
+typedef struct kpi_pg_args {
+    const char *path;    /* the run's SQLite file */
+    long referrals;      /* what the run generated into it; 0: the file was given, make a small pair */
+    long pair_referrals; /* --postgres-referrals: the small pair's size */
+    int practice_only, show;
+} kpi_pg_args;
+
+#define KPI_PG_PAIR_REFERRALS 5000L
+
+/* Generate the same practice into a throw-away PostgreSQL database (RF_BENCH_POSTGRES), time the
+ * library's dashboard on both stores and compare every figure. Prints why when it cannot run.
+ * Returns the number of differing figures (0 when skipped). */
+long kpi_pg_section(const kpi_pg_args *a);
 
 /* ---- --scale (kpi_scale.c) ------------------------------------------------------------------- */
 

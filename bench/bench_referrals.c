@@ -6,6 +6,7 @@
  * tests). Run it from a Release build:
  *
  *   make -C build bench_referrals && build/bench/bench_referrals
+ *   RF_BENCH_POSTGRES="host=127.0.0.1 port=5432 user=postgres" build/bench/bench_referrals
  *
  * The path timed, once per referral:
  *
@@ -30,7 +31,14 @@
  *   2. Afterwards, untimed, the two files are compared row by row (referral
  *      ids aside): the raw loop must have written exactly what the library
  *      wrote, or the program fails.
- *   3. The memory backend: the same path, more referrals, no raw comparison.
+ *   3. PostgreSQL, when RF_BENCH_POSTGRES names a server (a libpq conninfo
+ *      without dbname): the library's path on a throw-away database
+ *      (bench_pg.{h,c}), with the same setup and counts, its rounds
+ *      alternating with SQLite's; rates beside the SQLite library's and the
+ *      ratio, informative (no target); the database is checked against the
+ *      SQLite file (row counts and sums) and dropped, also on failure.
+ *      Without the variable, one line says how to enable it.
+ *   4. The memory backend: the same path, more referrals, no raw comparison.
  *
  * The raw loop uses the library's internal helpers rf__code_fold and
  * rf__id_new (src/util), reached through referral_static, so it looks codes
@@ -38,9 +46,10 @@
  *
  * The store's clock and seed are fixed, so every run writes the same rows.
  * What it shares with bench_codes is in bench_support.{h,c}. The program is
- * in three files: this one (setup, the library's path, main), referrals_raw.c
- * (the raw SQLite loop) and referrals_verify.c (copying the database and
- * comparing the two files); bench_referrals.h holds what they share.
+ * in four files: this one (setup, the library's path, main), referrals_raw.c
+ * (the raw SQLite loop), referrals_verify.c (copying the database and
+ * comparing the two files) and referrals_pg.c (the PostgreSQL section);
+ * bench_referrals.h holds what they share.
  */
 #include "bench_referrals.h"
 
@@ -72,7 +81,7 @@ static double stream_rate(const stream *s)
     return bench_run_rate(&s->run);
 }
 
-static void print_rate(const char *label, const stream *s, const char *how)
+void print_rate(const char *label, const stream *s, const char *how)
 {
     char b[40], note[96];
     snprintf(note, sizeof note, "(%ld referrals, %s)", s->run.done, how);
@@ -86,7 +95,7 @@ static void print_ratio(const char *label, const stream *lib, const stream *raw)
            bench_verdict(ratio, TARGET_RATIO));
 }
 
-static void stream_init(stream *s)
+void stream_init(stream *s)
 {
     bench_run_init(&s->run);
     s->next_lead = 0;
@@ -124,7 +133,7 @@ static void add_party(rf_store *store, rf_party_kind kind, const char *role, lon
 }
 
 /* One programme; N_REFERRERS clients with a vanity code of the programme each; n_leads leads. */
-static void populate(rf_store *store, population *pop, int n_leads)
+void populate(rf_store *store, population *pop, int n_leads)
 {
     double t0 = bench_seconds();
     uint64_t rng = BENCH_SEED;
@@ -182,7 +191,7 @@ static void advance(rf_store *store, const char *id, rf_referral_state to)
 }
 
 /* `count` referrals down the whole path; batched: inside rf_store_begin/commit of BENCH_BATCH. */
-static void library_referrals(stream *s, rf_store *store, const population *pop, long count, int batched)
+void library_referrals(stream *s, rf_store *store, const population *pop, long count, int batched)
 {
     double t0 = bench_seconds();
     for (long i = 0; i < count; i++) {
@@ -223,14 +232,14 @@ static void library_referrals(stream *s, rf_store *store, const population *pop,
 
 /* ---- main ------------------------------------------------------------------------------------ */
 
-static void population_init(population *pop, int n_leads)
+void population_init(population *pop, int n_leads)
 {
     memset(pop, 0, sizeof *pop);
     pop->codes = bench_xcalloc(N_REFERRERS, sizeof *pop->codes);
     pop->leads = bench_xcalloc((size_t)n_leads, sizeof *pop->leads);
 }
 
-static void population_free(population *pop)
+void population_free(population *pop)
 {
     free(pop->codes);
     free(pop->leads);
@@ -262,6 +271,11 @@ int main(void)
     printf("  setup: %d referrers and codes, %d leads in %.1f s (untimed), copied to a second file\n",
            N_REFERRERS, SQL_LEADS, pop.seconds);
 
+    /* PostgreSQL's setup before anything is timed, so that its rounds can
+     * alternate with SQLite's: a burst of load on the machine then hits both. */
+    pg_side pg;
+    pg_side_open(&pg, SQL_LEADS);
+
     raw_db raw;
     raw_open(&raw, raw_path);
     stream lib_s, raw_s, lib_u, raw_u;
@@ -269,25 +283,35 @@ int main(void)
     stream_init(&raw_s);
     library_referrals(&lib_s, store, &pop, SQL_WARMUP, 1);
     raw_referrals(&raw_s, &raw, &pop, SQL_WARMUP, 1);
-    /* Both streams continue from here: the warm-up's leads are used up on both sides. */
+    pg_side_warm(&pg, SQL_WARMUP);
+    /* The streams continue from here: the warm-up's leads are used up on every side. */
     bench_run_restart(&lib_s.run);
     bench_run_restart(&raw_s.run);
     for (int round = 0; round < SQL_BATCHED_ROUNDS; round++) {
         library_referrals(&lib_s, store, &pop, SQL_BATCHED / SQL_BATCHED_ROUNDS, 1);
         raw_referrals(&raw_s, &raw, &pop, SQL_BATCHED / SQL_BATCHED_ROUNDS, 1);
+        pg_side_run(&pg, &pg.batched, SQL_BATCHED / SQL_BATCHED_ROUNDS, 1);
     }
     lib_u = lib_s;
     raw_u = raw_s;
+    pg.unbatched = pg.batched;
     bench_run_restart(&lib_u.run);
     bench_run_restart(&raw_u.run);
+    bench_run_restart(&pg.unbatched.run);
     for (int round = 0; round < SQL_UNBATCHED_ROUNDS; round++) {
         library_referrals(&lib_u, store, &pop, SQL_UNBATCHED / SQL_UNBATCHED_ROUNDS, 0);
         raw_referrals(&raw_u, &raw, &pop, SQL_UNBATCHED / SQL_UNBATCHED_ROUNDS, 0);
+        pg_side_run(&pg, &pg.unbatched, SQL_UNBATCHED / SQL_UNBATCHED_ROUNDS, 0);
     }
     raw_close(&raw);
     rf_store_free(store);
     if (lib_u.run.checksum != raw_u.run.checksum) {
         fprintf(stderr, "bench_referrals: the library and the raw loop resolved different owners\n");
+        return 1;
+    }
+    /* The same seed and clock make the same ids on every backend. */
+    if (pg.on && pg.unbatched.run.checksum != lib_u.run.checksum) {
+        fprintf(stderr, "bench_referrals: PostgreSQL and SQLite resolved different owners\n");
         return 1;
     }
     verify_same_rows(lib_path, raw_path, SQL_LEADS);
@@ -302,6 +326,7 @@ int main(void)
     print_ratio("    library / raw SQLite", &lib_u, &raw_u);
     printf("  raw loop checked: same rows as the library in every table (referral ids aside)\n");
     printf("  %-34s %10.1f MiB\n", "peak RSS so far", bench_peak_rss_mib());
+    pg_side_finish(&pg, lib_path, &lib_s, &lib_u);
     population_free(&pop);
 
     /* ---- memory backend ---- */

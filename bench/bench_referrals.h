@@ -55,10 +55,31 @@ typedef struct raw_db {
     rf_id_gen ids;
 } raw_db;
 
+/* The PostgreSQL section (referrals_pg.c): the library's path on a throw-away
+ * database, in the same rounds as the SQLite side. Off without RF_BENCH_POSTGRES. */
+typedef struct pg_side {
+    int on;
+    rf_store *store;
+    population pop;
+    stream batched, unbatched;
+    char settings[512];       /* the server's version and commit settings */
+    double round_trip_before; /* microseconds, median, before the timed rounds */
+    int analysed;             /* ANALYZEs run, untimed */
+} pg_side;
+
 /* ---- bench_referrals.c ---- */
 
+void stream_init(stream *s);
 /* The next fresh lead of the population for this stream. */
 const char *take_lead(stream *s, const population *pop);
+void population_init(population *pop, int n_leads);
+void population_free(population *pop);
+/* One programme; N_REFERRERS clients with a vanity code of the programme each; n_leads leads (untimed). */
+void populate(rf_store *store, population *pop, int n_leads);
+/* `count` referrals down the whole path; batched: inside rf_store_begin/commit of BENCH_BATCH. */
+void library_referrals(stream *s, rf_store *store, const population *pop, long count, int batched);
+/* "  label      12,345 referrals/s  (N referrals, how)" */
+void print_rate(const char *label, const stream *s, const char *how);
 
 /* ---- referrals_raw.c: the raw SQLite loop ---- */
 
@@ -74,5 +95,23 @@ void raw_referrals(stream *s, raw_db *r, const population *pop, long count, int 
 void copy_database(const char *from, const char *to);
 /* Exits 1 unless the raw loop wrote what the library wrote (referral ids aside). */
 void verify_same_rows(const char *lib_path, const char *raw_path, long expected_referrals);
+/* The first column of the first row of `sql` on the SQLite file, as an integer (0 when NULL). */
+long long file_query_int(const char *path, const char *sql);
+
+/* ---- referrals_pg.c: the PostgreSQL section ---- */
+
+/* With RF_BENCH_POSTGRES: a throw-away database, a store on it and the
+ * population (untimed); pg->on = 1. Without: pg->on = 0, and nothing else. */
+void pg_side_open(pg_side *pg, int n_leads);
+/* The warm-up on the PostgreSQL store, then ANALYZE (see referrals_pg.c), then
+ * the batched stream's clock restarts: what follows is timed. */
+void pg_side_warm(pg_side *pg, long count);
+/* library_referrals on the PostgreSQL store, when the section is on. */
+void pg_side_run(pg_side *pg, stream *s, long count, int batched);
+/* Close the store, check the database against the SQLite library's file
+ * (exits 1 when they differ), print the section beside the SQLite rates,
+ * and drop the database. Without the section: the line saying how to enable it. */
+void pg_side_finish(pg_side *pg, const char *lib_path, const stream *sqlite_batched,
+                    const stream *sqlite_unbatched);
 
 #endif

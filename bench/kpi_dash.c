@@ -88,6 +88,7 @@ static void report(rf_store *store, const rf_kpi_filter *f, const char *what, co
     kpi_timing *p = part(d, what);
     p->calls++;
     p->seconds += dt;
+    p->rss_mib = bench_peak_rss_mib();
     if (f->program_id == NULL && f->channel == RF_CHANNEL_UNSET && f->source == RF_SOURCE_UNSET &&
         f->practitioner_id == NULL) {
         d->report_all += dt;
@@ -110,6 +111,7 @@ static void table(rf_store *store, const rf_kpi_filter *f, rf_kpi_table_kind kin
     kpi_timing *p = part(d, names[kind]);
     p->calls++;
     p->seconds += dt;
+    p->rss_mib = bench_peak_rss_mib();
     take_table(t, out);
     rf_kpi_table_free(t);
 }

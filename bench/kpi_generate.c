@@ -180,11 +180,21 @@ static double file_mib(const char *path)
     return bytes / (1024.0 * 1024.0);
 }
 
+const char *kpi_generate_file(const char *path)
+{
+    if (strncmp(path, "postgres:", 9) == 0) {
+        return NULL;
+    }
+    return strncmp(path, "sqlite:", 7) == 0 ? path + 7 : path;
+}
+
 static void print_figures(const kpi_gen *g, const kpi_gen_figures *f)
 {
     char a[32], b[32], c[32], d[32];
     long calls = total_calls(f);
-    printf("\ngenerated %s in %.1f s\n", g->opts->path, f->seconds);
+    /* A PostgreSQL URI is not printed: its conninfo may hold a password. */
+    const char *file = kpi_generate_file(g->opts->path);
+    printf("\ngenerated %s in %.1f s\n", file != NULL ? file : "the PostgreSQL database", f->seconds);
     printf("  referrals         %12s  (%s inbound, %s outbound)  %s referrals/s\n",
            grouped(a, sizeof a, (double)f->referrals), grouped(b, sizeof b, (double)f->inbound),
            grouped(c, sizeof c, (double)f->outbound),
@@ -214,7 +224,9 @@ static void print_figures(const kpi_gen *g, const kpi_gen_figures *f)
     printf(
         "  journal events    %12s  (one per change; rows written are these plus the records they describe)\n",
         grouped(a, sizeof a, (double)f->journal_events));
-    printf("  file              %12.1f MiB\n", f->file_mib);
+    if (kpi_generate_file(g->opts->path) != NULL) {
+        printf("  file              %12.1f MiB\n", f->file_mib);
+    }
     printf("  journeys in flight at most %s, clients in care at most %s; peak RSS %.1f MiB\n",
            grouped(a, sizeof a, (double)g->referrals.peak), grouped(b, sizeof b, (double)g->cares.peak),
            f->peak_rss_mib);
@@ -230,7 +242,8 @@ void kpi_generate(const kpi_gen_options *opts, kpi_gen_figures *fig)
     }
     o.batch = o.batch > 0 ? o.batch : KPI_GEN_BATCH;
     o.drains = o.drains < 0 ? 0 : o.drains > 2 ? 2 : o.drains;
-    if (access(o.path, F_OK) == 0) {
+    const char *file = kpi_generate_file(o.path);
+    if (file != NULL && access(file, F_OK) == 0) {
         fprintf(stderr, "kpi_generate: %s exists; give a new file (or --force)\n", o.path);
         exit(1);
     }
@@ -251,7 +264,7 @@ void kpi_generate(const kpi_gen_options *opts, kpi_gen_figures *fig)
     so.clock = simulated_clock;
     so.clock_ctx = &g;
     char uri[4200];
-    snprintf(uri, sizeof uri, "sqlite:%s", o.path);
+    snprintf(uri, sizeof uri, "%s%s", file != NULL ? "sqlite:" : "", file != NULL ? file : o.path);
     rf_status rc = rf_store_open(&g.store, uri, &so);
     if (rc != RF_OK) {
         kpi_die("opening the store", rc);
@@ -273,7 +286,7 @@ void kpi_generate(const kpi_gen_options *opts, kpi_gen_figures *fig)
     fig->journal_events = journal_seq(g.store);
     rf_store_free(g.store);
     fig->seconds = seconds_now() - g.started;
-    fig->file_mib = file_mib(o.path);
+    fig->file_mib = file != NULL ? file_mib(file) : 0.0;
     fig->peak_rss_mib = peak_rss_mib();
     if (fig->referrals != o.referrals) {
         fprintf(stderr, "kpi_generate: %ld referrals made, %ld planned\n", fig->referrals, o.referrals);

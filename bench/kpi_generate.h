@@ -35,8 +35,10 @@
 
 /* What to generate. */
 typedef struct kpi_gen_options {
-    const char *path; /* the SQLite file; it must not exist yet */
-    long referrals;   /* referrals created, exactly */
+    /* The SQLite file, which must not exist yet; or a store URI, "sqlite:FILE" (the same) or
+     * "postgres:CONNINFO dbname=NAME" (an empty database: the same seed writes the same records). */
+    const char *path;
+    long referrals; /* referrals created, exactly */
     uint64_t seed;
     /* Base clients: 0 picks min(10,000, max(200, referrals / 10)), so a smoke run stays small
      * and runs of 100,000 referrals or more have the issue's 10,000. */
@@ -81,6 +83,9 @@ typedef struct kpi_gen_figures {
     double file_mib; /* the database and its WAL */
     double peak_rss_mib;
 } kpi_gen_figures;
+
+/* The SQLite file @path names (after an "sqlite:" prefix), or NULL for a PostgreSQL URI. */
+const char *kpi_generate_file(const char *path);
 
 /* Generate the file. Prints progress and figures; exits 1 with the library's
  * message when a call fails that should not. */

@@ -1,7 +1,7 @@
 /*
  * kpi_generate: write the KPI benchmark's SQLite file (see kpi_generate.h).
  *
- *   kpi_generate [options] PATH [REFERRALS] [SEED]
+ *   kpi_generate [options] PATH|URI [REFERRALS] [SEED]
  *   kpi_generate --smoke [PATH]
  *
  * Run it from a Release build. It prints a line per simulated month, the
@@ -9,7 +9,10 @@
  * seconds, file size, peak RSS), then reads the file back and prints the
  * referrals per state, channel and source; it exits 1 if those disagree with
  * what it wrote. --smoke makes 2,000 referrals in a temporary directory,
- * twice, and also checks that both journals have the same digest.
+ * twice, and also checks that both journals have the same digest. A
+ * "postgres:CONNINFO dbname=NAME" URI writes the same practice into an
+ * empty PostgreSQL database (no read-back there: kpi_gen_verify.c reads
+ * SQLite files).
  */
 #include "kpi_generate.h"
 
@@ -48,8 +51,9 @@ static void remove_temporary(void)
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: kpi_generate [options] PATH [REFERRALS] [SEED]\n"
+            "usage: kpi_generate [options] PATH|URI [REFERRALS] [SEED]\n"
             "       kpi_generate --smoke [PATH]\n"
+            "  URI            sqlite:PATH, or postgres:CONNINFO dbname=NAME (an empty database)\n"
             "  --referrals N  referrals to make (default %ld)\n"
             "  --seed S       the seed (default %u): the same seed gives the same file\n"
             "  --clients N    base clients (default min(10000, max(200, referrals / 10)))\n"
@@ -171,14 +175,22 @@ int main(int argc, char **argv)
     } else if (o.path == NULL) {
         return usage();
     }
-    if (force) {
-        remove_database(o.path);
+    const char *file = kpi_generate_file(o.path);
+    if (smoke && file == NULL) {
+        return usage(); /* the smoke test compares two SQLite files */
+    }
+    if (file == NULL && (verify || digest)) {
+        printf("(no read-back or digest on PostgreSQL: kpi_generate reads SQLite files back)\n");
+        verify = digest = 0;
+    }
+    if (force && file != NULL) {
+        remove_database(file);
     }
 
     kpi_gen_figures fig;
     kpi_generate(&o, &fig);
-    int failed = verify ? kpi_generate_verify(o.path, &fig) : 0;
-    uint64_t d1 = digest ? kpi_generate_digest(o.path) : 0;
+    int failed = verify ? kpi_generate_verify(file, &fig) : 0;
+    uint64_t d1 = digest ? kpi_generate_digest(file) : 0;
     if (digest) {
         printf("journal digest %016" PRIx64 "\n", d1);
     }

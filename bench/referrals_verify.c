@@ -106,3 +106,14 @@ void verify_same_rows(const char *lib_path, const char *raw_path, long expected_
         exit(1);
     }
 }
+
+long long file_query_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        bench_die_sqlite(db, "opening the library's database to check it");
+    }
+    long long n = query_count(db, sql);
+    sqlite3_close(db);
+    return n;
+}

@@ -101,9 +101,12 @@
  * P_VALUE.
  *
  * Memory stays bounded however many referrals there are: the figures are
- * computed in streaming passes over the store's records; what is kept grows
- * with the number of clients, referrers, staff and variant labels, never
- * with the number of referrals or events.
+ * computed in streaming passes over the store's records, a page at a time;
+ * clients, referrers and per-party caches are taken in chunks of a fixed
+ * size, in id order, and folded into sums (which changes no figure), so what
+ * is kept is a fixed budget plus what grows with the number of staff and
+ * variant labels — never with the number of clients, referrals, events or
+ * tasks.
  */
 /* clang-format on */
 #ifndef REFERRAL_KPIS_H

@@ -74,15 +74,18 @@ static int visit_client_event(const rf__sqlite_scan *s)
     return s->fn.client_event(s->record, s->payload);
 }
 
-/* A client has few events, which its index yields in id order; a period
- * (the KPIs' revenue and scores) is found by the time index and sorted, so
- * that a month's events are read without the years around them. */
+/* A client has few events, which its index yields in id order. A period
+ * read in one go is found by the time index and sorted, so that a month's
+ * events are read without the years around them; a paged scan (the KPIs
+ * read a page at a time) walks the primary key from its cursor instead,
+ * since the sorted form would find and sort every remaining event of the
+ * period again for each page. */
 static rf_sqlite_stmt_id client_event_scan_stmt(const rf_client_event_query *q)
 {
     if (q->party_id != NULL) {
         return RF_SQ_CLIENT_EVENT_SCAN_PARTY;
     }
-    if (q->from != RF_TIME_UNSET || q->to != RF_TIME_UNSET) {
+    if (q->limit == 0 && (q->from != RF_TIME_UNSET || q->to != RF_TIME_UNSET)) {
         return RF_SQ_CLIENT_EVENT_SCAN_PERIOD;
     }
     return RF_SQ_CLIENT_EVENT_SCAN;

@@ -187,10 +187,12 @@ static int visit_referral(const rf__sqlite_scan *s)
 
 /* The statement that starts from the most selective filter given: a
  * referee's, a referrer's and a partner's referrals come in id order from
- * their index. A programme's index pays only with a period to narrow it: a
- * programme may hold most of the practice's referrals, and walking the
- * primary key in id order stops as soon as a page is full, where the index
- * would find and sort all of them for every page. */
+ * their index. A programme's index pays only with a period to narrow it,
+ * and only for a scan read in one go: its rows come in received order, so
+ * they are sorted by id, and a paged scan would find and sort every
+ * remaining row of the period again for each page (quadratic time, and the
+ * sorter's memory grows with the period). A paged scan walks the primary
+ * key from its cursor instead, which stops as soon as a page is full. */
 static rf_sqlite_stmt_id referral_scan_stmt(const rf_referral_query *q)
 {
     if (q->referee_id != NULL) {
@@ -202,7 +204,8 @@ static rf_sqlite_stmt_id referral_scan_stmt(const rf_referral_query *q)
     if (q->target_id != NULL) {
         return RF_SQ_REFERRAL_SCAN_TARGET;
     }
-    if (q->program_id != NULL && (q->received_from != RF_TIME_UNSET || q->received_to != RF_TIME_UNSET)) {
+    if (q->program_id != NULL && q->limit == 0 &&
+        (q->received_from != RF_TIME_UNSET || q->received_to != RF_TIME_UNSET)) {
         return RF_SQ_REFERRAL_SCAN_PROGRAM;
     }
     return RF_SQ_REFERRAL_SCAN;
