@@ -6,6 +6,7 @@
  * include/referral/kpis.h states them; the comments say where a choice was made.
  */
 #include "bench_kpi.h"
+#include "core/privacy.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -66,38 +67,6 @@ void kpi_sql_funnel(kpi_sql *q, kpi_figs *out)
 
 /* ---- LEADERBOARD ------------------------------------------------------------------------------ */
 
-/* Initials as the library writes them everywhere ("Jane van Doe" -> "J. V. D."): the first
- * character of every word (words end at a space or a hyphen; spaces, hyphens, full stops and
- * apostrophes before a word are skipped), ASCII letters upper-cased, others kept whole. The
- * hand-written dashboard formats its labels in C, as any host would. */
-static void initials(char *out, size_t size, const char *name)
-{
-    size_t len = 0;
-    out[0] = '\0';
-    for (const char *p = name; *p != '\0' && len + 8 < size;) {
-        while (*p == ' ' || *p == '-' || *p == '.' || *p == '\'') {
-            p++;
-        }
-        if (*p == '\0') {
-            break;
-        }
-        unsigned char c0 = (unsigned char)*p;
-        size_t n = c0 < 0x80 ? 1 : c0 >= 0xf0 ? 4 : c0 >= 0xe0 ? 3 : 2;
-        if (len > 0) {
-            out[len++] = ' ';
-        }
-        for (size_t i = 0; i < n && p[i] != '\0'; i++) {
-            char c = p[i];
-            out[len++] = n == 1 && c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-        }
-        out[len++] = '.';
-        out[len] = '\0';
-        while (*p != '\0' && *p != ' ' && *p != '-') {
-            p++;
-        }
-    }
-}
-
 typedef struct board {
     kpi_figs *out;
     int rank;
@@ -112,7 +81,9 @@ static void board_row(sqlite3_stmt *st, void *ctx)
     if (name != NULL && (sqlite3_column_int(st, 4) & RF_CONSENT_NAMED)) {
         snprintf(label, sizeof label, "%s", name);
     } else if (name != NULL) {
-        initials(label, sizeof label, name);
+        /* Labels are formatted in C, as any host would; with the library's own rule
+         * (rf__initials_of, reached through referral_static) so that both sides agree. */
+        rf__initials_of(name, label, sizeof label);
     }
     char key[400];
     snprintf(key, sizeof key, "#%02d %s %s", ++b->rank, id, label);
