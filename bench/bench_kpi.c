@@ -125,7 +125,7 @@ void kpi_print_parts(const kpi_timing *p, int n, double total)
         printf("    %-40s %4ld call(s) %9.3f s  %5.1f %%", p[i].what, p[i].calls, p[i].seconds,
                total > 0 ? 100.0 * p[i].seconds / total : 0.0);
         if (p[i].rss_mib > 0) {
-            printf("  peak RSS %7.1f MiB", p[i].rss_mib);
+            printf("  peak RSS %7.1f MiB (SQLite %6.1f)", p[i].rss_mib, p[i].sqlite_mib);
         }
         printf("\n");
     }

@@ -87,7 +87,8 @@ typedef struct kpi_timing {
     const char *what;
     long calls;
     double seconds;
-    double rss_mib; /* the process's peak RSS after this part's last call (0: not measured) */
+    double rss_mib;    /* the process's peak RSS after this part's last call (0: not measured) */
+    double sqlite_mib; /* of which SQLite's own allocations at their peak (sqlite3_memory_highwater) */
 } kpi_timing;
 
 #define KPI_DASH_PARTS 16

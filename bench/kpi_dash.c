@@ -89,6 +89,7 @@ static void report(rf_store *store, const rf_kpi_filter *f, const char *what, co
     p->calls++;
     p->seconds += dt;
     p->rss_mib = bench_peak_rss_mib();
+    p->sqlite_mib = (double)sqlite3_memory_highwater(0) / (1024.0 * 1024.0);
     if (f->program_id == NULL && f->channel == RF_CHANNEL_UNSET && f->source == RF_SOURCE_UNSET &&
         f->practitioner_id == NULL) {
         d->report_all += dt;
@@ -112,6 +113,7 @@ static void table(rf_store *store, const rf_kpi_filter *f, rf_kpi_table_kind kin
     p->calls++;
     p->seconds += dt;
     p->rss_mib = bench_peak_rss_mib();
+    p->sqlite_mib = (double)sqlite3_memory_highwater(0) / (1024.0 * 1024.0);
     take_table(t, out);
     rf_kpi_table_free(t);
 }

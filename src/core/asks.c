@@ -261,8 +261,72 @@ static rf_time anniversary(rf_time t, int years)
     return (rf_time)days * RF_DAY + tm.tm_hour * RF_HOUR + tm.tm_min * 60 + tm.tm_sec;
 }
 
+/* The first anniversary of @first whose window has not passed by @now (the
+ * one a sweep at @now may ask for), and its number in @years. */
+static rf_time anniversary_due(rf_time first, rf_time now, int *years)
+{
+    int y = 1;
+    while (anniversary(first, y) + DATE_WINDOW <= now) {
+        y++;
+    }
+    *years = y;
+    return anniversary(first, y);
+}
+
+/* The date rules of every asking programme, read once per sweep, so the
+ * scan over the clients can pass over those no rule is due for without
+ * building them (most clients, on most days). */
+#define DATE_RULES_MAX 16
+
+typedef struct date_rules {
+    int days[DATE_RULES_MAX]; /* distinct ask_after_first_visit_days > 0 */
+    size_t count;
+    int overflow;    /* more distinct values than fit: every client with a first visit is a candidate */
+    int anniversary; /* some programme asks on anniversaries */
+} date_rules;
+
+static rf_status note_date_rules(rf_store *store, const rf_program *program, void *ctx_ptr)
+{
+    (void)store;
+    date_rules *r = ctx_ptr;
+    int days = program->s.ask_after_first_visit_days;
+    r->anniversary |= program->s.ask_on_anniversary != 0;
+    if (days > 0) {
+        size_t i = 0;
+        while (i < r->count && r->days[i] != days) {
+            i++;
+        }
+        if (i == r->count && r->count == DATE_RULES_MAX) {
+            r->overflow = 1;
+        } else if (i == r->count) {
+            r->days[r->count++] = days;
+        }
+    }
+    return RF_OK;
+}
+
+/* Whether some date rule can be due for a client first seen at @first. */
+static int date_due(const date_rules *r, rf_time first, rf_time now)
+{
+    if (first == 0) {
+        return 0;
+    }
+    if (r->overflow) {
+        return 1;
+    }
+    for (size_t i = 0; i < r->count; i++) {
+        rf_time after = first + (rf_time)r->days[i] * RF_DAY;
+        if (now >= after && now < after + DATE_WINDOW) {
+            return 1;
+        }
+    }
+    int years = 0;
+    return r->anniversary && now >= anniversary_due(first, now, &years);
+}
+
 typedef struct sweep_ctx {
     rf_time now;
+    date_rules rules;
     rf_party *clients[64];
     size_t count;
     char last[RF_ID_BUFSIZE];
@@ -273,7 +337,7 @@ static int collect_client(const rf_party_record *rec, void *payload)
 {
     sweep_ctx *s = payload;
     snprintf(s->last, sizeof s->last, "%s", rec->id);
-    if (rec->first_visit_at == 0) {
+    if (!date_due(&s->rules, rec->first_visit_at, s->now)) {
         return 0;
     }
     if ((s->clients[s->count] = rf__party_from_record(rec)) == NULL) {
@@ -297,12 +361,8 @@ static rf_status ask_by_date(rf_store *store, const rf_program *program, void *c
             snprintf(source, sizeof source, "%s:once", c->r.id);
             rc = ask(store, program, c, "days_after_first_visit", source, s->now);
         }
-        int years = 1;
-        while (rc == RF_OK && program->s.ask_on_anniversary &&
-               anniversary(first, years) + DATE_WINDOW <= s->now) {
-            years++;
-        }
-        rf_time due = anniversary(first, years);
+        int years = 0;
+        rf_time due = anniversary_due(first, s->now, &years);
         if (rc == RF_OK && program->s.ask_on_anniversary && s->now >= due) {
             char source[RF_ID_BUFSIZE + 16];
             snprintf(source, sizeof source, "%s:year%d", c->r.id, years);
@@ -317,12 +377,17 @@ rf_status rf__asks_sweep(rf_store *store, rf_time now)
     sweep_ctx s;
     memset(&s, 0, sizeof s);
     s.now = now;
+    rf_status rc = each_asking(store, note_date_rules, &s.rules);
+    if (rc != RF_OK || (s.rules.count == 0 && !s.rules.anniversary)) {
+        return rc; /* no programme asks by date: no client to look at */
+    }
     for (;;) {
         char before[RF_ID_BUFSIZE];
         snprintf(before, sizeof before, "%s", s.last);
+        /* One scan runs until a batch of due clients is full (the callback stops it), so the
+         * clients no rule is due for cost a row read each and nothing more. */
         rf_party_query q = {s.last[0] != '\0' ? s.last : NULL, RF_PARTY_CLIENT, NULL, 0};
-        rf_status rc =
-            (rf_status)store->backend->party_scan(store->backend, store->practice, &q, collect_client, &s);
+        rc = (rf_status)store->backend->party_scan(store->backend, store->practice, &q, collect_client, &s);
         rc = rc == RF_OK ? s.error : rc;
         if (rc == RF_OK && s.count > 0 && (rc = rf__tx_begin(store)) == RF_OK) {
             rc = each_asking(store, ask_by_date, &s);

@@ -82,12 +82,19 @@ rf_time rf__sla_due(const rf_sla_table *t, const rf_referral_record *r)
     return 0;
 }
 
+/* The misses one programme's scan found, raised after it. They are held
+ * rather than raised in batches from a restarted scan: the programme + period
+ * scan is sorted by the backend, and restarting it after each batch would sort
+ * the window again every time (a quarter or more of a busy practice's
+ * referrals miss, so a window holds thousands). The list is bounded by the
+ * referrals received in the look-back window, never by the practice's
+ * history. */
 typedef struct sweep {
     rf_sla_table table;
     rf_time now;
-    char ids[64][RF_ID_BUFSIZE]; /* breaches found by the scan, raised after it */
-    size_t count;
-    char last[RF_ID_BUFSIZE];
+    char (*ids)[RF_ID_BUFSIZE];
+    size_t count, cap;
+    rf_status error;
 } sweep;
 
 /* A miss: unanswered past the deadline while still waiting, or answered after it. */
@@ -101,24 +108,35 @@ static int missed(const sweep *s, const rf_referral_record *r)
 static int collect_missed(const rf_referral_record *r, void *payload)
 {
     sweep *s = payload;
-    snprintf(s->last, sizeof s->last, "%s", r->id);
-    if (r->direction == RF_DIRECTION_INBOUND && missed(s, r)) {
-        snprintf(s->ids[s->count++], RF_ID_BUFSIZE, "%s", r->id);
+    if (r->direction != RF_DIRECTION_INBOUND || !missed(s, r)) {
+        return 0;
     }
-    return s->count == sizeof s->ids / sizeof s->ids[0];
+    if ((s->error = rf__reserve(&s->ids, &s->cap, s->count, sizeof *s->ids)) != RF_OK) {
+        return 1;
+    }
+    snprintf(s->ids[s->count++], RF_ID_BUFSIZE, "%s", r->id);
+    return 0;
 }
 
-/* Raise the breach once (the task key); journal it when this call raised it. */
+/* Raise the breach once (the task key); journal it when this call raised it.
+ * A breach raised by an earlier sweep is passed over before anything is read. */
 static rf_status raise(rf_store *store, const sweep *s, const char *id)
 {
+    char key[RF_TASK_KEY_MAX];
+    snprintf(key, sizeof key, "sla:%s", id);
+    rf_task_record existing;
+    memset(&existing, 0, sizeof existing);
+    int found = store->backend->task_get_by_key(store->backend, store->practice, key, &existing);
+    if (found != RF_ENOTFOUND) {
+        return (rf_status)found; /* RF_OK: raised before */
+    }
     rf_referral *r = NULL;
     rf_status rc = rf__referral_load(store, id, &r);
     if (rc != RF_OK) {
         return rc;
     }
     int urgent = r->r.urgency == RF_URGENCY_URGENT;
-    char key[RF_TASK_KEY_MAX], data[96];
-    snprintf(key, sizeof key, "sla:%s", r->r.id);
+    char data[96];
     snprintf(data, sizeof data, "urgency=%s;due=%lld", urgent ? "URGENT" : "ROUTINE",
              (long long)rf__sla_due(&s->table, &r->r));
     rf_task_spec spec = {key,
@@ -140,34 +158,48 @@ static rf_status raise(rf_store *store, const sweep *s, const char *id)
     return rc;
 }
 
-static rf_status sweep_referrals(rf_store *store, sweep *s)
+/* Misses are raised this many to a transaction. */
+#define RAISE_BATCH 64
+
+/* One programme's referrals received in the look-back window, found by the
+ * backend's programme + period index (a whole-practice period scan would
+ * read every referral the practice ever had, on every drain). */
+static rf_status sweep_program(rf_store *store, sweep *s, const char *program_id)
 {
-    for (;;) {
-        s->count = 0;
-        /* The shortest SLA is an hour: anything received since cannot be late yet. */
-        rf_referral_query q = {s->last[0] != '\0' ? s->last : NULL,
-                               NULL,
-                               NULL,
-                               NULL,
-                               NULL,
-                               RF_DIRECTION_INBOUND,
-                               s->now - SLA_LOOKBACK,
-                               s->now - RF_HOUR + 1,
-                               0};
-        char before[RF_ID_BUFSIZE];
-        snprintf(before, sizeof before, "%s", s->last);
-        rf_status rc =
-            (rf_status)store->backend->referral_scan(store->backend, store->practice, &q, collect_missed, s);
-        if (rc == RF_OK && s->count > 0 && (rc = rf__tx_begin(store)) == RF_OK) {
-            for (size_t i = 0; rc == RF_OK && i < s->count; i++) {
+    s->count = 0;
+    /* The shortest SLA is an hour: anything received since cannot be late yet. */
+    rf_referral_query q = {NULL,
+                           program_id,
+                           NULL,
+                           NULL,
+                           NULL,
+                           RF_DIRECTION_INBOUND,
+                           s->now - SLA_LOOKBACK,
+                           s->now - RF_HOUR + 1,
+                           0};
+    rf_status rc =
+        (rf_status)store->backend->referral_scan(store->backend, store->practice, &q, collect_missed, s);
+    rc = rc == RF_OK ? s->error : rc;
+    for (size_t done = 0; rc == RF_OK && done < s->count; done += RAISE_BATCH) {
+        if ((rc = rf__tx_begin(store)) == RF_OK) {
+            for (size_t i = done; rc == RF_OK && i < s->count && i < done + RAISE_BATCH; i++) {
                 rc = raise(store, s, s->ids[i]);
             }
             rc = rc == RF_OK ? rf__tx_commit(store) : rf__tx_abort(store, rc);
         }
-        if (rc != RF_OK || strcmp(before, s->last) == 0 || s->count < sizeof s->ids / sizeof s->ids[0]) {
-            return rc;
-        }
     }
+    return rc;
+}
+
+/* Every referral has a programme (rf_referral_create requires one), so the
+ * programmes' scans together cover them all. */
+static rf_status sweep_referrals(rf_store *store, sweep *s)
+{
+    rf_status rc = RF_OK;
+    for (size_t i = 0; rc == RF_OK && i < s->table.count; i++) {
+        rc = sweep_program(store, s, s->table.programs[i].program_id);
+    }
+    return rc;
 }
 
 rf_status rf__sla_sweep(rf_store *store, rf_time now)
@@ -180,5 +212,6 @@ rf_status rf__sla_sweep(rf_store *store, rf_time now)
         rc = sweep_referrals(store, &s);
     }
     rf__sla_table_free(&s.table);
+    free(s.ids);
     return rc;
 }

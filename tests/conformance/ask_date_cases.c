@@ -237,9 +237,55 @@ static void anniversaries_can_be_turned_off(void **state)
     rf_program_free(p);
 }
 
+/* Programmes with different days each ask their own clients; a sweep with
+ * more due clients than one batch (64) asks them all; and with more distinct
+ * day counts than the sweep keeps apart (16), every programme still asks. */
+static void many_clients_and_many_programmes(void **state)
+{
+    fixture *fx = *state;
+    enum { PROGRAMMES = 18, MANY = 70 };
+    rf_program *p[PROGRAMMES];
+    rf_party *due[PROGRAMMES];
+    char name[32];
+    for (int i = 0; i < PROGRAMMES; i++) {
+        rf_program_options o = RF_PROGRAM_OPTIONS_INIT;
+        o.ask_after_first_visit_days = 100 + 40 * i; /* windows of 30 days never overlap */
+        o.ask_on_anniversary = 0;
+        snprintf(name, sizeof name, "Programme %d", i);
+        p[i] = program_with(fx, name, o);
+        snprintf(name, sizeof name, "Due %d", i);
+        due[i] = contactable_client(fx, name, T0 - (100 + 40 * i) * DAY);
+    }
+    rf_party *many[MANY];
+    for (int i = 0; i < MANY; i++) {
+        snprintf(name, sizeof name, "Crowd %d", i);
+        many[i] = contactable_client(fx, name, T0 - 100 * DAY - i * HOUR);
+    }
+    rf_party *none = contactable_client(fx, "Between windows", T0 - 135 * DAY);
+    sweep(fx);
+    for (int i = 0; i < PROGRAMMES; i++) {
+        rf_task *t = date_ask(fx, p[i], "days_after_first_visit", due[i], "once");
+        assert_int_equal(asks_of(fx, due[i]), 1);
+        rf_task_free(t);
+    }
+    for (int i = 0; i < MANY; i++) {
+        rf_task *t = date_ask(fx, p[0], "days_after_first_visit", many[i], "once");
+        assert_int_equal(asks_of(fx, many[i]), 1);
+        rf_task_free(t);
+        rf_party_free(many[i]);
+    }
+    assert_int_equal(asks_of(fx, none), 0);
+    for (int i = 0; i < PROGRAMMES; i++) {
+        rf_party_free(due[i]);
+        rf_program_free(p[i]);
+    }
+    rf_party_free(none);
+}
+
 const struct CMUnitTest ask_date_cases[] = {
     CASE(days_after_the_first_visit),   CASE(the_days_are_the_programmes),
     CASE(date_asks_are_suppressed_too), CASE(the_anniversary_asks_once_a_year),
     CASE(a_leap_day_first_visit),       CASE(anniversaries_can_be_turned_off),
+    CASE(many_clients_and_many_programmes),
 };
 const size_t ask_date_case_count = sizeof ask_date_cases / sizeof ask_date_cases[0];

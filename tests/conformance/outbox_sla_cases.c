@@ -222,10 +222,48 @@ static void outbound_referrals_have_no_sla(void **state)
     rf_program_free(p);
 }
 
+/* Each programme's referrals are swept by its own hours, and a sweep that
+ * finds more breaches than it raises in one batch (64) raises them all. */
+static void every_programme_is_swept_past_a_batch(void **state)
+{
+    fixture *fx = *state;
+    enum { MANY = 70 };
+    rf_program *slow = outbox_program(fx, "GP partners");
+    rf_program_options o = RF_PROGRAM_OPTIONS_INIT;
+    o.sla_routine_hours = 24;
+    rf_program *quick = program_with(fx, "Walk-ins", o);
+    rf_party *gp = add_party(fx, RF_PARTY_PARTNER, "Elm St surgery", NULL, NULL);
+    rf_referral *many[MANY], *few[2];
+    for (int i = 0; i < MANY; i++) {
+        many[i] = refer(fx, slow, rf_party_id(gp), RF_SOURCE_PARTNER, RF_URGENCY_ROUTINE, NULL, 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        few[i] = refer(fx, quick, rf_party_id(gp), RF_SOURCE_PARTNER, RF_URGENCY_ROUTINE, NULL, 0);
+    }
+    fx->now = T0 + 24 * HOUR;
+    sweep(fx);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(breaches(fx, few[i]), 1);
+    }
+    assert_int_equal(count_events(fx, RF_EVENT_SLA_BREACHED), 2);
+    fx->now = T0 + 48 * HOUR;
+    sweep(fx);
+    for (int i = 0; i < MANY; i++) {
+        assert_int_equal(breaches(fx, many[i]), 1);
+        rf_referral_free(many[i]);
+    }
+    assert_int_equal(count_events(fx, RF_EVENT_SLA_BREACHED), MANY + 2);
+    rf_referral_free(few[0]);
+    rf_referral_free(few[1]);
+    rf_party_free(gp);
+    rf_program_free(quick);
+    rf_program_free(slow);
+}
+
 const struct CMUnitTest outbox_sla_cases[] = {
     CASE(routine_is_due_in_48_hours),     CASE(urgent_is_due_in_4_hours),
     CASE(the_hours_are_the_programmes),   CASE(an_answer_in_time_is_no_breach),
     CASE(a_late_answer_is_a_breach),      CASE(on_hold_without_an_answer_breaches),
-    CASE(outbound_referrals_have_no_sla),
+    CASE(outbound_referrals_have_no_sla), CASE(every_programme_is_swept_past_a_batch),
 };
 const size_t outbox_sla_case_count = sizeof outbox_sla_cases / sizeof outbox_sla_cases[0];
