@@ -255,12 +255,15 @@ static void run_scaled(const char *path, int factor, int64_t received, int pract
 static int usage(void)
 {
     fprintf(stderr, "usage: bench_kpi [PATH] [--referrals N] [--scale N] [--practice-only] [--show N]\n"
-                    "                 [--postgres-referrals N]\n"
+                    "                 [--postgres-referrals N] [--dashboard-only [--expect N]]\n"
                     "  PATH           a file kpi_generate wrote (default: generate one in $TMPDIR)\n"
                     "  --referrals N  referrals to generate when no PATH is given (default 1,000,000)\n"
                     "  --scale N      also run the dashboard on a copy with every referral row x N (2..100)\n"
                     "  --practice-only  the report for the whole practice only, not per filter\n"
                     "  --show N       print at most N differing figures (default 20)\n"
+                    "  --dashboard-only  with PATH: the library's dashboard alone, its time and peak RSS\n"
+                    "                 (what --scale runs on its copy; PATH can be a kept copy)\n"
+                    "  --expect N     with --dashboard-only: the referrals received in the period\n"
                     "  --postgres-referrals N  with PATH and RF_BENCH_POSTGRES: the size of the fresh\n"
                     "                 SQLite/PostgreSQL pair the PostgreSQL section makes (default 5,000)\n");
     return 2;
