@@ -199,16 +199,22 @@ void kpi_generate_child(const char *path, long referrals)
     }
 }
 
+/* The filters the dashboard computes reports for, read from the file itself. */
+static void load_scopes(kpi_scope_set *scopes, const char *path, int practice_only)
+{
+    sqlite3 *db = open_raw(path);
+    kpi_scopes_load(scopes, db);
+    scopes->practice_only = practice_only;
+    sqlite3_close(db);
+}
+
 /* The library's dashboard alone (--dashboard-only, run in a fresh process by --scale): its time
  * and the process's peak RSS, which then holds nothing but the dashboard. */
 static int dashboard_only(const char *path, long long expect, int practice_only, rf_time from, rf_time to)
 {
     rf_store *store = open_store(path);
-    sqlite3 *db = open_raw(path);
     kpi_scope_set scopes;
-    kpi_scopes_load(&scopes, db);
-    scopes.practice_only = practice_only;
-    sqlite3_close(db);
+    load_scopes(&scopes, path, practice_only);
     kpi_figs figs = {0};
     kpi_dash d;
     kpi_dash_run(store, &scopes, from, to, &figs, &d);
@@ -320,11 +326,8 @@ int main(int argc, char **argv)
     }
     warm(path);
     rf_store *store = open_store(path);
-    sqlite3 *db = open_raw(path);
     kpi_scope_set scopes;
-    kpi_scopes_load(&scopes, db);
-    scopes.practice_only = practice_only;
-    sqlite3_close(db);
+    load_scopes(&scopes, path, practice_only);
     printf("\nfile %s; period [2025-11-01, 2026-11-01): the last 12 months\n", path);
     if (practice_only) {
         printf("dashboard: rf_kpi_compute for the practice (no filter) and the %d tables\n\n",
